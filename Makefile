@@ -1,0 +1,48 @@
+# The two commands: `make demo` and `make test`. Everything they need is set up here.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench env system-deps warehouse-start warehouse-stop warehouse-status clean render
+
+# The Python environment, from the lock file (exact versions of everything).
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+env: $(STAMP) system-deps
+
+# Debian's PostgreSQL (any version), installed when missing.
+system-deps:
+	@bash scripts/ensure-system-deps.sh
+
+demo: env
+	$(BIN)/csc demo
+
+test: env
+	$(BIN)/pytest
+
+bench: env
+	$(BIN)/python -m csc_pipeline.bench
+
+# Re-derive the files generated from the contract (dbt sources, staging models, GE suites, seeds).
+render: $(STAMP)
+	$(BIN)/csc contract render
+
+warehouse-start: env
+	$(BIN)/csc warehouse start
+
+warehouse-stop: $(STAMP)
+	$(BIN)/csc warehouse stop
+
+warehouse-status: $(STAMP)
+	$(BIN)/csc warehouse status
+
+clean:
+	-$(BIN)/csc warehouse stop
+	rm -rf .state dbt_project/target dbt_project/logs

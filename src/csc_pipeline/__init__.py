@@ -1,0 +1,1 @@
+"""Children's social care reporting pipeline: extract → validate → load → transform → publish."""

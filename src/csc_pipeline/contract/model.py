@@ -1,0 +1,93 @@
+"""The shapes the extract contract is written in: code sets, columns, tables.
+
+The contract itself (which tables, columns and codes) lives in `codesets.py`
+and `tables.py`; everything else (GE suites, dbt sources and staging models,
+the generator, the docs) is derived from those two files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ColumnType = Literal["text", "date", "code", "yn", "number"]
+
+
+@dataclass(frozen=True)
+class CodeSet:
+    """A closed list of DfE (or local-table) codes with their descriptions.
+
+    `aliases` are extra spellings the contract itself accepts (e.g. sex `1` = M).
+    `open_set` code sets keep unknown values and only warn (legal status).
+    `prefix_descriptions` accept a description followed by `:` and free text
+    ("Multiple: Neglect, Emotional abuse").
+    """
+
+    name: str
+    codes: dict[str, str]
+    description: str
+    aliases: dict[str, str] = field(default_factory=dict)
+    accept_descriptions: bool = True
+    open_set: bool = False
+    prefix_descriptions: tuple[str, ...] = ()
+
+    def labels(self) -> dict[str, str]:
+        """Every accepted label (normalised: lower case, trimmed) -> code."""
+        out: dict[str, str] = {}
+        for code, desc in self.codes.items():
+            out[normalise_label(code)] = code
+            if self.accept_descriptions and desc:
+                out[normalise_label(desc)] = code
+        for alias, code in self.aliases.items():
+            out[normalise_label(alias)] = code
+        return out
+
+
+def normalise_label(value: str) -> str:
+    """The form labels are compared in: trimmed, lower case, inner spaces folded."""
+    return " ".join(value.strip().lower().split())
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: ColumnType
+    description: str
+    optional: bool = False  # the column may be absent from the file
+    pii: bool = False  # personal data: never in logs, reports, docs or marts
+    code_set: str | None = None
+    primary_key: bool = False
+    references: tuple[str, str] | None = None  # (table, column) in the same drop
+    # Dates of things that happened cannot lie after the extract date; due,
+    # target and planned dates can.
+    happened: bool = True
+    not_null: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    required: bool = True
+    family: Literal["ssd", "local"] = "ssd"
+
+    @property
+    def primary_key(self) -> Column:
+        (pk,) = [c for c in self.columns if c.primary_key]
+        return pk
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def entity(self) -> str:
+        """The table name without its family prefix: `ssd_cla_reviews` -> `cla_reviews`."""
+        return self.name.split("_", 1)[1]

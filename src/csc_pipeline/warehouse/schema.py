@@ -1,0 +1,97 @@
+"""Creates and updates the warehouse's own objects.
+
+The hand-written DDL in sql/ (schemas, audit, pseudonyms, roles) is applied in
+file-name order; the loaded tables in `raw` are derived from the contract.
+Everything here is idempotent, so it runs at every `csc warehouse init` and at
+the start of every nightly run.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+import psycopg
+from psycopg import sql
+
+from .. import settings
+from ..contract import TABLES, Table
+
+# Columns the pipeline adds to every loaded row.
+LOAD_COLUMNS = ("la_code", "extract_date", "source_row", "row_hash")
+
+
+class PseudonymKeyError(RuntimeError):
+    pass
+
+
+def raw_table_ddl(table: Table) -> sql.Composed:
+    """`raw.<table>`: one council's last good snapshot, every contract column as text.
+
+    Columns stay text here (parsed in dbt staging) so that no cast error can
+    echo a child's data into a log.
+    """
+    cols = [
+        sql.SQL("la_code text not null"),
+        sql.SQL("extract_date date not null"),
+        sql.SQL("source_row integer not null"),
+        *[sql.SQL("{} text").format(sql.Identifier(c)) for c in table.column_names],
+        sql.SQL("row_hash text not null"),
+    ]
+    return sql.SQL("create table if not exists raw.{} ({}, primary key (la_code, {}))").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(cols), sql.Identifier(table.primary_key.name)
+    )
+
+
+def add_missing_raw_columns(conn: psycopg.Connection, table: Table) -> None:
+    """A column added to the contract is added to the loaded table (contracts change by adding)."""
+    for column in table.column_names:
+        conn.execute(
+            sql.SQL("alter table raw.{} add column if not exists {} text").format(
+                sql.Identifier(table.name), sql.Identifier(column)
+            )
+        )
+
+
+def pseudonym_key() -> bytes:
+    """The per-deployment HMAC secret: CSC_PSEUDONYM_KEY, or one generated for the local warehouse."""
+    configured = os.environ.get(settings.ENV_PSEUDONYM_KEY)
+    if configured:
+        return configured.encode()
+    if os.environ.get(settings.ENV_WAREHOUSE_DSN):
+        raise PseudonymKeyError(
+            f"{settings.ENV_PSEUDONYM_KEY} is not set. A warehouse named by {settings.ENV_WAREHOUSE_DSN} "
+            "needs the deployment's pseudonym secret (at least 32 random characters)."
+        )
+    key_file = settings.state_dir() / "pseudonym.key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32) + "\n")
+        os.chmod(key_file, 0o600)
+    return key_file.read_text().strip().encode()
+
+
+def set_pseudonym_key(conn: psycopg.Connection, key: bytes) -> None:
+    """Store the key; refuse to change it silently, because every pseudonym would change."""
+    row = conn.execute("select key from private.pseudonym_key").fetchone()
+    if row is None:
+        conn.execute("insert into private.pseudonym_key (key) values (%s)", (key,))
+    elif bytes(row[0]) != key:
+        raise PseudonymKeyError(
+            "The configured pseudonym key differs from the one this warehouse was built with; "
+            "every published pseudonym would change. Restore the original key, or clear "
+            "private.pseudonym_key deliberately to re-key."
+        )
+
+
+def initialise(conn: psycopg.Connection, *, key: bytes | None = None) -> None:
+    """Apply sql/*.sql, create the loaded tables and set the pseudonym key, in one transaction."""
+    with conn.transaction():
+        # Serialise concurrent initialisations (parallel tasks on one server).
+        conn.execute("select pg_advisory_xact_lock(hashtext('csc_pipeline.schema'))")
+        for path in sorted(settings.SQL_DIR.glob("*.sql")):
+            conn.execute(path.read_text())
+        for table in TABLES:
+            conn.execute(raw_table_ddl(table))
+            add_missing_raw_columns(conn, table)
+        set_pseudonym_key(conn, key if key is not None else pseudonym_key())

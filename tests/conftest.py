@@ -1,0 +1,66 @@
+"""Shared fixtures: every test session starts its own throwaway PostgreSQL.
+
+Tests never touch a server named by CSC_WAREHOUSE_DSN: it is removed from the
+environment before anything runs, and the state folder points at a temporary one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import psycopg
+import pytest
+
+# Before any project import reads them.
+os.environ.pop("CSC_WAREHOUSE_DSN", None)
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+TEST_PSEUDONYM_KEY = "test-only-pseudonym-key-0123456789abcdef"
+
+
+@pytest.fixture(scope="session")
+def state_dir(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("state")
+    os.environ["CSC_STATE_DIR"] = str(path)
+    os.environ["CSC_PSEUDONYM_KEY"] = TEST_PSEUDONYM_KEY
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_server(state_dir):
+    from csc_pipeline.warehouse.local_server import LocalServer
+
+    server = LocalServer(state_dir / "postgres")
+    server.start(for_tests=True)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def warehouse_dsn(pg_server) -> str:
+    """The test server's warehouse database, initialised (schemas, audit, raw tables, key)."""
+    from csc_pipeline.warehouse import schema
+
+    dsn = pg_server.dsn()
+    with psycopg.connect(dsn) as conn:
+        schema.initialise(conn)
+    return dsn
+
+
+@pytest.fixture()
+def fresh_database(pg_server):
+    """A new, initialised database for tests that need an empty warehouse."""
+    from csc_pipeline.warehouse import schema
+
+    import uuid
+
+    name = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(pg_server.dsn("postgres"), autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    dsn = pg_server.dsn(name)
+    with psycopg.connect(dsn) as conn:
+        schema.initialise(conn)
+    yield dsn
+    with psycopg.connect(pg_server.dsn("postgres"), autocommit=True) as conn:
+        conn.execute(f'drop database "{name}" with (force)')

@@ -7,6 +7,8 @@ environment before anything runs, and the state folder points at a temporary one
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import psycopg
@@ -20,11 +22,14 @@ TEST_PSEUDONYM_KEY = "test-only-pseudonym-key-0123456789abcdef"
 
 
 @pytest.fixture(scope="session")
-def state_dir(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("state")
+def state_dir() -> Path:
+    # Not pytest's tmp_path: that is private to root (0700), and the server runs as `postgres`.
+    path = Path(tempfile.mkdtemp(prefix="csc-test-state-"))
+    path.chmod(0o755)
     os.environ["CSC_STATE_DIR"] = str(path)
     os.environ["CSC_PSEUDONYM_KEY"] = TEST_PSEUDONYM_KEY
-    return path
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -71,7 +71,9 @@ class LocalServer:
         if not self.is_running():
             port = _free_port()
             self.port_file.write_text(f"{port}\n")
-            options = [f"-p {port}", "-c listen_addresses=127.0.0.1", f"-k {self.socket_dir}"]
+            # terse: the server log gets no CONTEXT lines, where COPY errors quote the offending line.
+            options = [f"-p {port}", "-c listen_addresses=127.0.0.1", f"-k {self.socket_dir}",
+                       "-c log_error_verbosity=terse"]
             if for_tests:
                 # Safe only for throwaway test clusters: a crash may lose data.
                 options += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
@@ -96,6 +98,7 @@ class LocalServer:
 
     def _initdb(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
+        _check_reachable(self.root, _server_owner())
         self.socket_dir.mkdir(exist_ok=True)
         self.password_file.write_text(secrets.token_urlsafe(24) + "\n")
         os.chmod(self.password_file, 0o600)
@@ -163,6 +166,18 @@ def _server_owner() -> str:
     except KeyError as exc:
         raise LocalServerError("running as root but there is no `postgres` OS user; install postgresql") from exc
     return "postgres"
+
+
+def _check_reachable(path: Path, user: str) -> None:
+    """The server's OS user must be able to walk down to its data directory."""
+    if os.geteuid() != 0:
+        return
+    for parent in path.resolve().parents:
+        if not parent.stat().st_mode & 0o001:
+            raise LocalServerError(
+                f"the {user} OS user cannot enter {parent} (mode {oct(parent.stat().st_mode & 0o777)}); "
+                f"choose a state folder ({'CSC_STATE_DIR'}) under world-searchable directories"
+            )
 
 
 def _chown(path: Path, user: str) -> None:

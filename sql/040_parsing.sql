@@ -1,0 +1,53 @@
+-- How extract values are read (extract-contract.md §2), defined once and used by
+-- both validation and dbt staging. These functions never raise: a value that does
+-- not parse gives NULL, so no cast error can echo a child's data into a log.
+-- Validation counts the values for which is_null_value() is false and the parse is NULL.
+
+-- Empty strings and the SSD placeholders mean NULL.
+create or replace function private.is_null_value(v text) returns boolean
+language sql immutable parallel safe as $$
+    select v is null or btrim(v) in ('', 'SSD_PH', '1900-01-01', '1900/01/01')
+        or btrim(v) ~ '^1900-01-01 00:00:00(\.0+)?$'
+$$;
+
+-- Dates: YYYY-MM-DD, SQL Server's YYYY-MM-DD HH:MM:SS[.fff] (time dropped), or DD/MM/YYYY.
+create or replace function private.parse_date(v text) returns date
+language sql immutable parallel safe as $$
+    with parts as (
+        select coalesce(
+            regexp_match(btrim(v), '^(\d{4})-(\d{2})-(\d{2})(?: \d{2}:\d{2}:\d{2}(?:\.\d{1,7})?)?$'),
+            (select array[m[3], m[2], m[1]] from regexp_match(btrim(v), '^(\d{2})/(\d{2})/(\d{4})$') as m)
+        ) as m
+    )
+    select case
+        when private.is_null_value(v) or m is null then null
+        when m[2]::int not between 1 and 12 or m[1]::int < 1 then null
+        when m[3]::int not between 1 and
+             extract(day from make_date(m[1]::int, m[2]::int, 1) + interval '1 month' - interval '1 day')::int
+            then null
+        else make_date(m[1]::int, m[2]::int, m[3]::int)
+    end
+    from parts
+$$;
+
+-- Y/N columns also accept Yes/No, True/False and 1/0.
+create or replace function private.parse_yn(v text) returns text
+language sql immutable parallel safe as $$
+    select case lower(btrim(v))
+        when 'y' then 'Y' when 'yes' then 'Y' when 'true' then 'Y' when '1' then 'Y'
+        when 'n' then 'N' when 'no' then 'N' when 'false' then 'N' when '0' then 'N'
+    end
+$$;
+
+-- Numbers (distances, caseloads): plain decimals only.
+create or replace function private.parse_number(v text) returns numeric
+language sql immutable parallel safe as $$
+    select case when btrim(v) ~ '^-?\d{1,12}(\.\d{1,6})?$' then btrim(v)::numeric end
+$$;
+
+-- Coded columns are compared in this form: trimmed, lower case, inner spaces folded
+-- (the same as csc_pipeline.contract.model.normalise_label).
+create or replace function private.normalise_label(v text) returns text
+language sql immutable parallel safe as $$
+    select nullif(lower(regexp_replace(btrim(v), '\s+', ' ', 'g')), '')
+$$;

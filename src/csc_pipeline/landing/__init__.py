@@ -1,0 +1,1 @@
+"""Finding the nightly drops in the landing folder and reading their manifests."""

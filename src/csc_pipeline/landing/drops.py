@@ -1,0 +1,89 @@
+"""Drops: `<landing_root>/<la_code>/<extract_date>/` folders with a manifest.
+
+The landing folder is read-only to the pipeline; what has been processed is
+recorded in the warehouse (audit.loads), keyed by council, date and the
+manifest's checksum, so a corrected drop for the same date is new work and
+the same drop delivered twice is not.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import psycopg
+
+from .manifest import LA_CODE_PATTERN, MANIFEST_NAME, Manifest, sha256_of
+
+log = logging.getLogger(__name__)
+
+# A drop in one of these states needs no more work.
+FINISHED_STATUSES = ("published", "quarantined", "superseded", "accepted")
+
+
+@dataclass(frozen=True)
+class Drop:
+    path: Path
+    la_code: str
+    extract_date: date
+    manifest_sha256: str
+
+    @property
+    def manifest(self) -> Manifest:
+        return Manifest.read(self.path / MANIFEST_NAME)
+
+    @property
+    def landing_schema(self) -> str:
+        """The drop's own staging area in the warehouse."""
+        return f"landing_{self.la_code.lower()}_{self.extract_date:%Y%m%d}"
+
+    def to_dict(self) -> dict:
+        return {
+            "path": str(self.path),
+            "la_code": self.la_code,
+            "extract_date": self.extract_date.isoformat(),
+            "manifest_sha256": self.manifest_sha256,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Drop":
+        return cls(Path(d["path"]), d["la_code"], date.fromisoformat(d["extract_date"]), d["manifest_sha256"])
+
+
+def find_drops(landing_root: Path, *, up_to: date | None = None) -> list[Drop]:
+    """Every complete drop (manifest present) under the landing root, oldest first per council."""
+    drops: list[Drop] = []
+    if not landing_root.is_dir():
+        raise FileNotFoundError(f"landing folder {landing_root} does not exist")
+    for la_dir in sorted(p for p in landing_root.iterdir() if p.is_dir()):
+        if not LA_CODE_PATTERN.match(la_dir.name):
+            log.warning("ignoring folder %s: not an English local-authority GSS code", la_dir.name)
+            continue
+        for date_dir in sorted(p for p in la_dir.iterdir() if p.is_dir()):
+            try:
+                extract_date = date.fromisoformat(date_dir.name)
+            except ValueError:
+                log.warning("ignoring folder %s/%s: not a YYYY-MM-DD extract date", la_dir.name, date_dir.name)
+                continue
+            if up_to is not None and extract_date > up_to:
+                continue
+            manifest = date_dir / MANIFEST_NAME
+            if not manifest.is_file():
+                log.info("drop %s/%s has no manifest yet: still being written", la_dir.name, date_dir.name)
+                continue
+            drops.append(Drop(date_dir, la_dir.name, extract_date, sha256_of(manifest)))
+    return sorted(drops, key=lambda d: (d.la_code, d.extract_date))
+
+
+def pending_drops(conn: psycopg.Connection, drops: list[Drop]) -> list[Drop]:
+    """The drops the warehouse has not finished with (same council, date and manifest)."""
+    done = {
+        (la, d, sha)
+        for la, d, sha in conn.execute(
+            "select la_code, extract_date, manifest_sha256 from audit.loads where status = any(%s)",
+            (list(FINISHED_STATUSES),),
+        )
+    }
+    return [d for d in drops if (d.la_code, d.extract_date, d.manifest_sha256) not in done]

@@ -1,0 +1,86 @@
+"""manifest.json: what a drop promises (extract-contract.md §1).
+
+The manifest is written last, so a folder without one is still being written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+MANIFEST_NAME = "manifest.json"
+# Any well-formed English local-authority GSS code (unitary, district, metropolitan, London, county).
+LA_CODE_PATTERN = re.compile(r"^E(06|07|08|09|10)\d{6}$")
+WINDOW_YEARS = 6
+
+
+class ManifestError(ValueError):
+    """The manifest is missing, unreadable or inconsistent with its folder."""
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    rows: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    la_code: str
+    la_name: str
+    extract_date: date
+    extracted_at: str
+    source_system: str
+    ssd_version: str
+    files: dict[str, FileEntry]
+    encoding: str = "utf-8"
+    window_start: date = field(default=date.min)
+
+    @classmethod
+    def read(cls, path: Path) -> "Manifest":
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ManifestError(f"{path}: not readable as JSON ({type(exc).__name__})") from None
+        try:
+            extract_date = date.fromisoformat(raw["extract_date"])
+            files = {
+                str(name): FileEntry(rows=int(entry["rows"]), sha256=str(entry["sha256"]).lower())
+                for name, entry in raw["files"].items()
+            }
+            window_start = (
+                date.fromisoformat(raw["window_start"]) if raw.get("window_start")
+                else _years_before(extract_date, WINDOW_YEARS)
+            )
+            return cls(
+                la_code=str(raw["la_code"]).strip().upper(),
+                la_name=str(raw.get("la_name") or raw["la_code"]),
+                extract_date=extract_date,
+                extracted_at=str(raw.get("extracted_at", "")),
+                source_system=str(raw.get("source_system", "")),
+                ssd_version=str(raw.get("ssd_version", "")),
+                files=files,
+                encoding=str(raw.get("encoding") or "utf-8"),
+                window_start=window_start,
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ManifestError(f"{path}: missing or malformed key ({exc})") from None
+
+
+def _years_before(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year - years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - years, day=28)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

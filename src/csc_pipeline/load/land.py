@@ -1,0 +1,163 @@
+"""Landing: COPY each file of a drop into the drop's own schema, every column as text.
+
+Nothing is parsed or cast here (that happens in SQL, where a bad value cannot be
+echoed into a log): each table gets one text column per header of its file,
+plus la_code, extract_date and source_row (the CSV record number, 1 = first
+data row). Database errors are reported by table and line number only, because
+PostgreSQL's own COPY messages quote the offending line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from ..contract import TABLES_BY_NAME
+from ..landing.drops import Drop
+from ..landing.manifest import MANIFEST_NAME, Manifest, sha256_of
+from .issues import Issue
+
+log = logging.getLogger(__name__)
+
+_PG_ENCODINGS = {
+    "utf8": "UTF8", "utf-8": "UTF8", "utf-8-sig": "UTF8", "utf_8": "UTF8",
+    "cp1252": "WIN1252", "windows-1252": "WIN1252", "win1252": "WIN1252",
+    "latin-1": "LATIN1", "latin1": "LATIN1", "iso-8859-1": "LATIN1",
+}
+
+
+@dataclass
+class LandedDrop:
+    drop: Drop
+    load_id: int
+    schema: str
+    # table -> the (normalised) column names its file had
+    tables: dict[str, list[str]] = field(default_factory=dict)
+    row_counts: dict[str, int] = field(default_factory=dict)
+    sha256: dict[str, str] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "drop": self.drop.to_dict(), "load_id": self.load_id, "schema": self.schema,
+            "tables": self.tables, "row_counts": self.row_counts, "sha256": self.sha256,
+            "issues": [i.to_dict() for i in self.issues],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "LandedDrop":
+        return cls(Drop.from_dict(d["drop"]), d["load_id"], d["schema"], d["tables"], d["row_counts"],
+                   d["sha256"], [Issue.from_dict(i) for i in d["issues"]])
+
+
+def normalise_header(name: str) -> str:
+    """Headers match the contract ignoring letter case and surrounding spaces."""
+    return name.strip().lower()
+
+
+def land_drop(conn: psycopg.Connection, drop: Drop, manifest: Manifest, load_id: int) -> LandedDrop:
+    """Create the drop's staging schema afresh and COPY every contract file present into it."""
+    landed = LandedDrop(drop, load_id, drop.landing_schema)
+    schema = sql.Identifier(landed.schema)
+    pg_encoding = _PG_ENCODINGS.get(manifest.encoding.lower())
+    if pg_encoding is None:
+        landed.issues.append(Issue(MANIFEST_NAME, "encoding", "unsupported encoding", "blocking",
+                                   message=f"manifest names encoding {manifest.encoding!r}"))
+        return landed
+    with conn.transaction():
+        conn.execute(sql.SQL("drop schema if exists {} cascade").format(schema))
+        conn.execute(sql.SQL("create schema {}").format(schema))
+
+    files = {p.stem.lower(): p for p in drop.path.glob("*.csv")} | {
+        p.stem.lower(): p for p in drop.path.glob("*.CSV")
+    }
+    for name in sorted(files):
+        if name not in TABLES_BY_NAME:
+            landed.issues.append(Issue(files[name].name, None, "unknown file", "warning",
+                                       message="not a table of the extract contract; ignored"))
+            continue
+        _land_file(conn, landed, name, files[name], manifest, pg_encoding)
+    for name in sorted(set(manifest.files) - set(files)):
+        landed.issues.append(Issue(f"{name}.csv", None, "manifest lists a file that is missing", "blocking"))
+    return landed
+
+
+def _land_file(conn, landed: LandedDrop, table: str, path: Path, manifest: Manifest, pg_encoding: str) -> None:
+    entry = manifest.files.get(table)
+    checksum = sha256_of(path)
+    landed.sha256[table] = checksum
+    if entry is None:
+        landed.issues.append(Issue(path.name, None, "file not listed in the manifest", "blocking"))
+    elif entry.sha256 != checksum:
+        landed.issues.append(Issue(path.name, None, "sha256 differs from the manifest", "blocking",
+                                   message="the file changed after the manifest was written, or was truncated"))
+
+    header = _read_header(path, manifest.encoding)
+    if header is None:
+        landed.issues.append(Issue(path.name, None, "header unreadable", "blocking",
+                                   message=f"cannot decode the header row as {manifest.encoding}"))
+        return
+    columns = [normalise_header(h) for h in header]
+    duplicates = sorted({c for c in columns if columns.count(c) > 1})
+    if duplicates or "" in columns:
+        landed.issues.append(Issue(path.name, ", ".join(duplicates) or None, "duplicate or empty column header",
+                                   "blocking"))
+        return
+
+    target = sql.Identifier(landed.schema, table)
+    ddl = sql.SQL(
+        "create table {} (source_row integer generated always as identity, "
+        "la_code text not null default {}, extract_date date not null default {}, {})"
+    ).format(target, sql.Literal(landed.drop.la_code), sql.Literal(landed.drop.extract_date),
+             sql.SQL(", ").join(sql.SQL("{} text").format(sql.Identifier(c)) for c in columns))
+    copy = sql.SQL("copy {} ({}) from stdin with (format csv, header true, encoding {})").format(
+        target, sql.SQL(", ").join(map(sql.Identifier, columns)), sql.Literal(pg_encoding))
+    try:
+        with conn.transaction(), conn.cursor() as cur:
+            cur.execute(ddl)
+            with cur.copy(copy) as cp, path.open("rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    cp.write(chunk)
+            rows = cur.rowcount
+    except psycopg.Error as exc:
+        # Report where, never what: the server's message can quote the line.
+        line = _line_number(exc)
+        landed.issues.append(Issue(path.name, None, "file is not valid CSV in its declared encoding", "blocking",
+                                   sample_rows=[line] if line else [],
+                                   message=f"PostgreSQL rejected it (SQLSTATE {exc.sqlstate})"
+                                   + (f" at line {line}" if line else "")))
+        log.warning("COPY of %s failed (SQLSTATE %s)", path.name, exc.sqlstate)
+        return
+    landed.tables[table] = columns
+    landed.row_counts[table] = rows
+    if entry is not None and entry.rows != rows:
+        landed.issues.append(Issue(path.name, None, "row count differs from the manifest", "blocking",
+                                   rows=abs(entry.rows - rows),
+                                   message=f"manifest says {entry.rows} records, file has {rows}"))
+
+
+def _read_header(path: Path, encoding: str) -> list[str] | None:
+    # utf-8-sig strips a byte-order mark when there is one.
+    try:
+        enc = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+    except LookupError:
+        enc = "cp1252" if "1252" in encoding else encoding
+    try:
+        with path.open("r", encoding=enc, newline="") as fh:
+            return next(csv.reader(io.StringIO(fh.readline())), None)
+    except (UnicodeDecodeError, LookupError, csv.Error):
+        return None
+
+
+def _line_number(exc: psycopg.Error) -> int | None:
+    context = getattr(exc.diag, "context", None) or ""
+    match = re.search(r"line (\d+)", context)
+    return int(match.group(1)) if match else None

@@ -1,0 +1,122 @@
+"""Landing and publishing a drop: COPY as text, audit, change counts, one transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import psycopg
+import pytest
+
+from csc_pipeline.landing.drops import find_drops, pending_drops
+from csc_pipeline.load import audit, publish as publish_module
+from csc_pipeline.load.land import land_drop
+from csc_pipeline.load.publish import publish_drop
+from drop_factory import write_drop
+
+LA = "E06000001"
+
+
+def _people(*ids: str) -> list[dict]:
+    return [
+        {"pers_person_id": i, "pers_forename": "Zebedee", "pers_sex": "F", "pers_ethnicity": "WBRI",
+         "pers_dob": "2015-05-01"}
+        for i in ids
+    ]
+
+
+def _land(conn, drop):
+    load_id = audit.start_load(conn, drop, drop.manifest, run_id="test")
+    return land_drop(conn, drop, drop.manifest, load_id)
+
+
+def test_drop_lands_as_text_and_publishes_with_change_counts(fresh_database, tmp_path):
+    write_drop(tmp_path, LA, date(2026, 1, 1), {"ssd_person": _people("1", "2", "3")})
+    write_drop(tmp_path, LA, date(2026, 1, 2), {"ssd_person": _people("1", "2", "4")})
+    first, second = find_drops(tmp_path)
+    with psycopg.connect(fresh_database, autocommit=True) as conn:
+        landed = _land(conn, first)
+        assert landed.issues == []
+        assert landed.row_counts == {"ssd_person": 3}
+        types = {r[0]: r[1] for r in conn.execute(
+            "select column_name, data_type from information_schema.columns where table_schema = %s",
+            (first.landing_schema,))}
+        assert types["pers_dob"] == "text" and types["source_row"] == "integer"
+        result = publish_drop(conn, landed)
+        assert result.status == "published"
+        assert result.changes["ssd_person"] == {"added": 3, "removed": 0}
+
+        result2 = publish_drop(conn, _land(conn, second))
+        assert result2.changes["ssd_person"] == {"added": 1, "removed": 1}
+        ids = [r[0] for r in conn.execute("select pers_person_id from raw.ssd_person order by 1")]
+        assert ids == ["1", "2", "4"]
+        # optional columns absent from the file load as NULL
+        assert conn.execute("select count(*) from raw.ssd_person where pers_upn is not null").fetchone()[0] == 0
+        # the staging schema is gone once published
+        assert conn.execute("select count(*) from pg_namespace where nspname like 'landing_%'").fetchone()[0] == 0
+        statuses = [r[0] for r in conn.execute("select status from audit.loads order by load_id")]
+        assert statuses == ["published", "published"]
+        assert pending_drops(conn, [first, second]) == []
+
+
+def test_failed_publish_leaves_no_partial_rows(fresh_database, tmp_path, monkeypatch):
+    write_drop(tmp_path, LA, date(2026, 1, 1), {"ssd_person": _people("1", "2")})
+    write_drop(tmp_path, LA, date(2026, 1, 2), {
+        "ssd_person": _people("7", "8", "9"),
+        "loc_lado_allegations": [{"lado_allegation_id": "L1", "lado_referral_date": "2025-12-01"}],
+    })
+    first, second = find_drops(tmp_path)
+    with psycopg.connect(fresh_database, autocommit=True) as conn:
+        publish_drop(conn, _land(conn, first))
+        landed = _land(conn, second)
+
+        real = publish_module._replace_table
+        calls = []
+
+        def fail_on_lado(conn_, landed_, table, *args):
+            calls.append(table)
+            if table == "loc_lado_allegations":
+                raise RuntimeError("disk full")
+            return real(conn_, landed_, table, *args)
+
+        monkeypatch.setattr(publish_module, "_replace_table", fail_on_lado)
+        with pytest.raises(RuntimeError, match="disk full"):
+            publish_drop(conn, landed)
+        assert "ssd_person" in calls  # the person table had been replaced before the failure
+        ids = [r[0] for r in conn.execute("select pers_person_id from raw.ssd_person order by 1")]
+        assert ids == ["1", "2"]
+        assert conn.execute("select count(*) from raw.loc_lado_allegations").fetchone()[0] == 0
+        assert conn.execute("select count(*) from audit.load_tables where load_id = %s",
+                            (landed.load_id,)).fetchone()[0] == 0
+        assert conn.execute("select status from audit.loads where load_id = %s",
+                            (landed.load_id,)).fetchone()[0] == "landing"
+
+
+def test_older_drop_arriving_late_is_superseded_not_loaded(fresh_database, tmp_path):
+    write_drop(tmp_path, LA, date(2026, 1, 2), {"ssd_person": _people("1", "2")})
+    with psycopg.connect(fresh_database, autocommit=True) as conn:
+        (newer,) = find_drops(tmp_path)
+        publish_drop(conn, _land(conn, newer))
+        write_drop(tmp_path, LA, date(2026, 1, 1), {"ssd_person": _people("1")})
+        (older,) = pending_drops(conn, find_drops(tmp_path))
+        assert older.extract_date == date(2026, 1, 1)
+        result = publish_drop(conn, _land(conn, older))
+        assert result.status == "superseded"
+        assert conn.execute("select count(*) from raw.ssd_person").fetchone()[0] == 2
+
+
+def test_copy_error_is_reported_by_line_without_values(fresh_database, pg_server, tmp_path):
+    folder = write_drop(tmp_path, LA, date(2026, 1, 1), {"ssd_person": _people("1", "2")})
+    path = folder / "ssd_person.csv"
+    path.write_text(path.read_text() + "3,Secretname,F,WBRI,2015-01-01,extra,fields\n")
+    (drop,) = find_drops(tmp_path)
+    with psycopg.connect(fresh_database, autocommit=True) as conn:
+        landed = _land(conn, drop)
+    rules = {i.rule for i in landed.issues}
+    assert "file is not valid CSV in its declared encoding" in rules
+    assert "sha256 differs from the manifest" in rules
+    text = " ".join(i.to_text() for i in landed.issues)
+    assert "Secretname" not in text and "Zebedee" not in text
+    bad = next(i for i in landed.issues if i.rule.startswith("file is not valid"))
+    assert bad.sample_rows == [4]
+    # PostgreSQL's own log must not quote the rejected line either.
+    assert "Secretname" not in pg_server.log_file.read_text()

@@ -69,3 +69,12 @@ def fresh_database(pg_server):
     yield dsn
     with psycopg.connect(pg_server.dsn("postgres"), autocommit=True) as conn:
         conn.execute(f'drop database "{name}" with (force)')
+
+
+@pytest.fixture(scope="session")
+def airflow_ready(warehouse_dsn, state_dir):
+    """Airflow configured against the test server (metadata DB `airflow`) and migrated."""
+    from airflow_support import prepare_airflow
+
+    prepare_airflow(warehouse_dsn, state_dir)
+    return state_dir / "airflow"

@@ -1,0 +1,208 @@
+"""`csc`: the command line of the children's social care reporting pipeline.
+
+    csc generate   write a synthetic council's nightly drops into a landing folder
+    csc run        run the real csc_nightly DAG (through Airflow) for each pending night
+    csc warehouse  start, stop, show or initialise the local PostgreSQL warehouse
+    csc contract   re-derive dbt sources, staging models, GE suites and seeds from the contract
+    csc demo       all of the above on a synthetic council, then print its figures
+
+Exit codes: 0 success, 1 the pipeline failed (a DAG run, dbt, the warehouse), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from . import settings
+
+DEMO_LA_CODE = "E06999999"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args) or 0
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one clear line for the user; tracebacks are for --debug
+        if os.environ.get("CSC_DEBUG"):
+            raise
+        print(f"csc: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="csc", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(title="commands")
+
+    g = sub.add_parser("generate", help="write a synthetic council's nightly drops")
+    g.add_argument("--landing", type=Path, default=None, help="landing root (default: the state folder's landing/)")
+    g.add_argument("--seed", type=int, default=1, help="random seed; same seed, same files (default 1)")
+    g.add_argument("--size", type=int, default=300, help="children looked after on any day (default 300)")
+    g.add_argument("--nights", type=int, default=4, help="number of nightly drops (default 4)")
+    g.add_argument("--last-extract-date", type=date.fromisoformat, default=date(2026, 11, 24),
+                   help="extract date of the last drop, YYYY-MM-DD (default 2026-11-24)")
+    g.add_argument("--years", type=int, default=8, help="years of history before the first drop (default 8)")
+    g.add_argument("--flavour", choices=["mosaic", "systemc"], default="mosaic",
+                   help="mosaic writes codes; systemc writes DfE descriptions in coded columns")
+    g.add_argument("--la-code", default=DEMO_LA_CODE, help=f"GSS code (default {DEMO_LA_CODE}, no real council)")
+    g.add_argument("--la-name", default="Demo Council (synthetic)")
+    g.set_defaults(func=cmd_generate)
+
+    r = sub.add_parser("run", help="run csc_nightly through Airflow for each pending night")
+    r.add_argument("--landing", type=Path, default=None, help="landing root to read drops from")
+    r.add_argument("--up-to", type=date.fromisoformat, default=None, help="ignore drops after this date")
+    r.set_defaults(func=cmd_run)
+
+    w = sub.add_parser("warehouse", help="the local PostgreSQL warehouse")
+    w.add_argument("action", choices=["start", "stop", "status", "init", "dsn"])
+    w.set_defaults(func=cmd_warehouse)
+
+    c = sub.add_parser("contract", help="derived files of the extract contract")
+    c.add_argument("action", choices=["render", "check"],
+                   help="render: rewrite the derived files; check: list those out of date (exit 1 if any)")
+    c.set_defaults(func=cmd_contract)
+
+    d = sub.add_parser("demo", help="generate a synthetic council, run the nightly DAG over it, print its figures")
+    d.add_argument("--size", type=int, default=300)
+    d.add_argument("--nights", type=int, default=4)
+    d.add_argument("--seed", type=int, default=1)
+    d.set_defaults(func=cmd_demo)
+    return p
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def cmd_generate(args) -> int:
+    from .generate import generate_council
+
+    landing = (args.landing or settings.landing_root()).resolve()
+    drops = generate_council(
+        landing, la_code=args.la_code, la_name=args.la_name, seed=args.seed, children_looked_after=args.size,
+        last_extract_date=args.last_extract_date, nights=args.nights, years=args.years, flavour=args.flavour,
+        progress=_say,
+    )
+    _say(f"wrote {len(drops)} drop(s) under {landing}")
+    return 0
+
+
+def cmd_warehouse(args) -> int:
+    from .warehouse import connection, schema
+
+    server = connection.local_server()
+    if args.action == "start":
+        if os.environ.get(settings.ENV_WAREHOUSE_DSN):
+            _say(f"{settings.ENV_WAREHOUSE_DSN} is set: using that server, not starting a local one.")
+            return 0
+        dsn = server.start()
+        with connection.connect(dsn) as conn:
+            schema.initialise(conn)
+        _say(f"local warehouse running: {dsn}")
+    elif args.action == "stop":
+        _say("local warehouse stopped" if server.stop() else "local warehouse was not running")
+    elif args.action == "status":
+        running = server.is_running()
+        _say(f"local warehouse: {'running at ' + connection.redacted(server.dsn()) if running else 'not running'}"
+             f" (data in {server.data_dir})")
+        return 0 if running else 1
+    elif args.action == "init":
+        with connection.connect() as conn:
+            schema.initialise(conn)
+        _say("warehouse schemas, audit tables, loaded tables and roles are up to date")
+    elif args.action == "dsn":
+        _say(connection.warehouse_dsn())
+    return 0
+
+
+def cmd_contract(args) -> int:
+    from .contract.render import render_all
+
+    if args.action == "check":
+        stale = render_all(check=True)
+        for path in stale:
+            _say(f"out of date: {path}")
+        return 1 if stale else 0
+    for path in render_all():
+        _say(f"wrote {path}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from .landing.drops import find_drops, pending_drops
+    from .orchestration import configure_airflow, load_dag, migrate_airflow_db, run_night
+    from .warehouse import connection, schema
+
+    if args.landing:
+        os.environ[settings.ENV_LANDING_ROOT] = str(args.landing.resolve())
+    landing = settings.landing_root()
+    dsn = connection.warehouse_dsn()
+    with connection.connect(dsn) as conn:
+        schema.initialise(conn)
+        nights = sorted({d.extract_date for d in pending_drops(conn, find_drops(landing, up_to=args.up_to))})
+    if not nights:
+        _say(f"no pending drops under {landing}: nothing to do")
+        return 0
+    configure_airflow(dsn)
+    _say("preparing Airflow's metadata database...")
+    migrate_airflow_db()
+    dag = load_dag()
+    for i, night in enumerate(nights, 1):
+        _say(f"[{i}/{len(nights)}] csc_nightly for the {night} extract...")
+        run_night(dag, night)
+        _say(f"[{i}/{len(nights)}] {night}: success")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    import shutil
+
+    from .warehouse import connection
+
+    if os.environ.get(settings.ENV_WAREHOUSE_DSN):
+        _say(f"note: {settings.ENV_WAREHOUSE_DSN} is set; the demo uses the local warehouse instead.")
+        del os.environ[settings.ENV_WAREHOUSE_DSN]
+    landing = settings.state_dir() / "demo-landing"
+    shutil.rmtree(landing, ignore_errors=True)
+    _say("1/4 starting the local warehouse...")
+    cmd_warehouse(argparse.Namespace(action="start"))
+    _say(f"2/4 generating a synthetic council ({args.size} children looked after, {args.nights} nights)...")
+    cmd_generate(argparse.Namespace(
+        landing=landing, la_code=DEMO_LA_CODE, la_name="Demo Council (synthetic)", seed=args.seed,
+        size=args.size, last_extract_date=date(2026, 11, 24), nights=args.nights, years=8, flavour="mosaic"))
+    _say("3/4 running the nightly DAG over each drop...")
+    cmd_run(argparse.Namespace(landing=landing, up_to=None))
+    _say("4/4 children looked after at 31 March (marts.performance_measures):")
+    dsn = connection.warehouse_dsn()
+    with connection.connect(dsn) as conn:
+        rows = conn.execute(
+            """
+            select period_label, period_end, is_complete, value, published_value
+            from marts.performance_measures
+            where la_code = %s and measure_id = 'cla_at_period_end' and breakdown = 'total'
+              and period_type = 'financial_year'
+            order by period_start
+            """,
+            (DEMO_LA_CODE,),
+        ).fetchall()
+    _say(f"  {'year':<9} {'at':<11} {'children':>8}")
+    for label, end, complete, value, _published in rows:
+        _say(f"  {label:<9} {end.isoformat():<11} {int(value):>8}{'' if complete else '  (year to date)'}")
+    _say("")
+    _say(f"Marts:   schema `marts` (marts.performance_measures) in {connection.redacted(dsn)}")
+    _say(f"Connect: psql '{dsn}'")
+    _say("Stop:    make warehouse-stop   (or .venv/bin/csc warehouse stop)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""The night's steps, one function per task of the `csc_nightly` DAG.
+
+Each takes and returns plain JSON-able values (they travel between Airflow
+tasks as XCom) and opens its own warehouse connection. The DAG file only wires
+these together; a reader follows the night here, top to bottom.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, time as clock
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from . import settings
+from .landing.drops import Drop, find_drops, pending_drops
+from .landing.manifest import LA_CODE_PATTERN, ManifestError
+from .load import audit
+from .load.issues import Issue
+from .load.land import LandedDrop, land_drop
+from .load.publish import publish_drop
+from .load.quarantine import quarantine_drop
+from .warehouse import connection, schema
+
+log = logging.getLogger(__name__)
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True)
+class NightConfig:
+    """What a deployment configures (environment variables; defaults documented in the README)."""
+
+    landing_root: Path
+    councils: tuple[str, ...]  # expected councils; empty = accept any well-formed code
+    cutoff: clock  # wait for the night's manifests until this London time
+    poll_seconds: int
+
+    @classmethod
+    def from_env(cls, env: dict[str, str]) -> "NightConfig":
+        councils = tuple(c.strip().upper() for c in env.get("CSC_COUNCILS", "").split(",") if c.strip())
+        for code in councils:
+            if not LA_CODE_PATTERN.match(code):
+                raise ValueError(f"CSC_COUNCILS: {code!r} is not an English local-authority GSS code")
+        return cls(
+            landing_root=Path(env.get(settings.ENV_LANDING_ROOT) or settings.landing_root()),
+            councils=councils,
+            cutoff=clock.fromisoformat(env.get("CSC_CUTOFF", "07:30")),
+            poll_seconds=int(env.get("CSC_POLL_SECONDS", "300")),
+        )
+
+
+def prepare_warehouse() -> None:
+    """Apply the warehouse DDL (idempotent) so every run starts from the current schema."""
+    with connection.connect() as conn:
+        schema.initialise(conn)
+
+
+def wait_for_drops(config: NightConfig, *, up_to: date | None = None, now=None, sleep=time.sleep) -> list[dict]:
+    """Pending drops, oldest first; waits for every expected council's manifest up to the cut-off.
+
+    Without a list of expected councils there is nothing to wait for: the run takes what has arrived.
+    """
+    now = now or (lambda: datetime.now(LONDON))
+    while True:
+        drops = _pending(config, up_to)
+        arrived = {d.la_code for d in drops}
+        missing = [c for c in config.councils if c not in arrived]
+        if not missing or now().time() >= config.cutoff:
+            if missing:
+                log.warning("cut-off %s reached; no new extract from %s", config.cutoff, ", ".join(missing))
+            log.info("%d pending drop(s): %s", len(drops),
+                     ", ".join(f"{d.la_code}/{d.extract_date}" for d in drops) or "none")
+            return [d.to_dict() for d in drops]
+        log.info("waiting for %s (cut-off %s)", ", ".join(missing), config.cutoff)
+        sleep(config.poll_seconds)
+
+
+def _pending(config: NightConfig, up_to: date | None) -> list[Drop]:
+    drops = find_drops(config.landing_root, up_to=up_to)
+    if config.councils:
+        drops = [d for d in drops if d.la_code in config.councils]
+    with connection.connect() as conn:
+        return pending_drops(conn, drops)
+
+
+def land(drop_dicts: list[dict], run_id: str | None = None) -> list[dict]:
+    """COPY each pending drop into its own staging schema; record the load as started."""
+    landed_all = []
+    with connection.connect(autocommit=True) as conn:
+        for d in drop_dicts:
+            drop = Drop.from_dict(d)
+            try:
+                manifest = drop.manifest
+            except ManifestError as exc:
+                log.error("drop %s/%s: %s", drop.la_code, drop.extract_date, exc)
+                manifest = None
+            if manifest is None:
+                continue  # reported by validation in a later issue; nothing can be loaded without it
+            load_id = audit.start_load(conn, drop, manifest, run_id)
+            landed = land_drop(conn, drop, manifest, load_id)
+            if manifest.la_code != drop.la_code or manifest.extract_date != drop.extract_date:
+                landed.issues.append(Issue("manifest.json", None, "la_code or extract_date differs from the folder",
+                                           "blocking"))
+            log.info("landed %s/%s: %d tables, %d rows", drop.la_code, drop.extract_date,
+                     len(landed.tables), sum(landed.row_counts.values()))
+            landed_all.append(landed.to_dict())
+    return landed_all
+
+
+def validate(landed_dicts: list[dict]) -> list[dict]:
+    """Run the Great Expectations suites on each landed drop, in the warehouse."""
+    from .validate import validate_drop  # GX is heavy: import only when validating
+
+    dsn = connection.warehouse_dsn()
+    out = []
+    with connection.connect(autocommit=True) as conn:
+        for d in landed_dicts:
+            landed = LandedDrop.from_dict(d)
+            report = validate_drop(dsn, landed.schema, tables_present=sorted(landed.tables))
+            issues = landed.issues + [Issue.from_dict(i) for i in report.to_dict()["issues"]]
+            blocking = [i for i in issues if i.severity == "blocking"]
+            audit.record_validation(conn, landed.load_id, not blocking, {"issues": [i.to_dict() for i in issues]})
+            audit.set_status(conn, landed.load_id, "validated" if not blocking else "landing")
+            for issue in issues:
+                log.log(logging.ERROR if issue.severity == "blocking" else logging.WARNING, "%s/%s %s",
+                        landed.drop.la_code, landed.drop.extract_date, issue.to_text())
+            out.append({"landed": landed.to_dict(), "passed": not blocking,
+                        "issues": [i.to_dict() for i in issues]})
+    return out
+
+
+def publish(validated: list[dict]) -> list[dict]:
+    """Publish passing drops in date order per council; quarantine the rest."""
+    results = []
+    ordered = sorted(validated, key=lambda v: (v["landed"]["drop"]["la_code"], v["landed"]["drop"]["extract_date"]))
+    with connection.connect() as conn:
+        for v in ordered:
+            landed = LandedDrop.from_dict(v["landed"])
+            label = f"{landed.drop.la_code}/{landed.drop.extract_date}"
+            if not v["passed"]:
+                blocking = [Issue.from_dict(i) for i in v["issues"] if i["severity"] == "blocking"]
+                summary = f"{len(blocking)} blocking problem(s): " + "; ".join(i.to_text() for i in blocking[:5])
+                quarantine_drop(conn, landed, summary)
+                log.error("quarantined %s: %s", label, summary)
+                results.append({"drop": label, "status": "quarantined", "load_id": landed.load_id})
+                continue
+            result = publish_drop(conn, landed)
+            added = sum(c["added"] for c in result.changes.values())
+            removed = sum(c["removed"] for c in result.changes.values())
+            log.info("%s %s: %d rows added, %d removed since the last good snapshot",
+                     result.status, label, added, removed)
+            results.append({"drop": label, "status": result.status, "load_id": result.load_id,
+                            "rows_added": added, "rows_removed": removed, "message": result.message})
+    return results
+
+
+def transform() -> None:
+    """dbt build: staging, facts, marts, and every data and unit test."""
+    from .transform.dbt_runner import build
+
+    build(connection.warehouse_dsn())
+
+
+def publish_marts() -> dict:
+    """What the marts now serve: the snapshot per council and the number of published rows."""
+    with connection.connect() as conn:
+        rows = conn.execute(
+            "select la_code, max(source_extract_date)::text, count(*) from marts.performance_measures"
+            " group by la_code order by la_code"
+        ).fetchall()
+    summary = {la: {"source_extract_date": d, "rows": n} for la, d, n in rows}
+    for la, info in summary.items():
+        log.info("marts.performance_measures for %s: %d rows from the %s extract", la, info["rows"],
+                 info["source_extract_date"])
+    return summary

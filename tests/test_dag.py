@@ -1,0 +1,38 @@
+"""The csc_nightly DAG imports through Airflow's own DagBag and follows the house policy."""
+
+from __future__ import annotations
+
+import pytest
+
+from csc_pipeline import settings
+
+
+@pytest.fixture(scope="module")
+def dagbag(airflow_ready):
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(settings.DAGS_DIR))
+
+
+def test_dags_folder_imports_without_errors(dagbag):
+    assert dagbag.import_errors == {}
+    assert "csc_nightly" in dagbag.dags
+
+
+def test_nightly_dag_policy(dagbag):
+    dag = dagbag.dags["csc_nightly"]
+    assert dag.catchup is False
+    assert dag.max_active_runs == 1
+    assert dag.timetable.expression == "30 5 * * *"
+    assert str(getattr(dag.timetable.timezone, "name", dag.timetable.timezone)) == "Europe/London"
+    for t in dag.tasks:
+        assert t.owner == "csc-data-team"
+        assert t.retries >= 1
+
+
+def test_nightly_dag_reads_as_the_nights_story(dagbag):
+    dag = dagbag.dags["csc_nightly"]
+    order = ["find_pending_drops", "land_drops", "validate_drops", "publish_drops", "dbt_build", "publish_marts"]
+    for upstream, downstream in zip(order, order[1:]):
+        assert downstream in dag.get_task(upstream).downstream_task_ids
+    assert "find_pending_drops" in dag.get_task("prepare_warehouse").downstream_task_ids

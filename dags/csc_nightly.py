@@ -12,12 +12,15 @@ import os
 import pendulum
 from airflow.sdk import Asset, CronTriggerTimetable, Param, dag, get_current_context, task
 
+from csc_pipeline.alerts.callbacks import task_failed
+
 PERFORMANCE_MEASURES = Asset(name="marts.performance_measures", uri="csc://warehouse/marts/performance_measures")
 
 default_args = {
     "owner": "csc-data-team",
     "retries": 1,
     "retry_delay": pendulum.duration(minutes=5),
+    "on_failure_callback": task_failed,
 }
 
 

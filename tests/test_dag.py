@@ -28,6 +28,7 @@ def test_nightly_dag_policy(dagbag):
     for t in dag.tasks:
         assert t.owner == "csc-data-team"
         assert t.retries >= 1
+        assert t.on_failure_callback, f"{t.task_id} does not alert on failure"
 
 
 def test_nightly_dag_reads_as_the_nights_story(dagbag):

@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from . import settings
+from .alerts import Alert, send_alert
 from .landing.drops import Drop, find_drops, pending_drops
 from .landing.manifest import LA_CODE_PATTERN, ManifestError
 from .load import audit
@@ -68,8 +69,13 @@ def wait_for_drops(config: NightConfig, *, up_to: date | None = None, now=None, 
         arrived = {d.la_code for d in drops}
         missing = [c for c in config.councils if c not in arrived]
         if not missing or now().time() >= config.cutoff:
-            if missing:
-                log.warning("cut-off %s reached; no new extract from %s", config.cutoff, ", ".join(missing))
+            for council in missing:
+                log.warning("cut-off %s reached; no new extract from %s", config.cutoff, council)
+                send_alert(Alert(
+                    kind="missing_extract", la_code=council, title=f"{council}: no extract by the cut-off",
+                    summary=f"No new drop from {council} had arrived by {config.cutoff:%H:%M}; "
+                            "its marts keep serving the last good data.",
+                ))
             log.info("%d pending drop(s): %s", len(drops),
                      ", ".join(f"{d.la_code}/{d.extract_date}" for d in drops) or "none")
             return [d.to_dict() for d in drops]
@@ -144,6 +150,13 @@ def publish(validated: list[dict]) -> list[dict]:
                 summary = f"{len(blocking)} blocking problem(s): " + "; ".join(i.to_text() for i in blocking[:5])
                 quarantine_drop(conn, landed, summary)
                 log.error("quarantined %s: %s", label, summary)
+                send_alert(Alert(
+                    kind="quarantined", la_code=landed.drop.la_code, extract_date=str(landed.drop.extract_date),
+                    title=f"{label} extract quarantined",
+                    summary=f"{len(blocking)} blocking problem(s); nothing was loaded and the marts keep "
+                            "serving the last good data. Fix the files and drop them again for the same date.",
+                    details=[i.to_text() for i in blocking[:20]],
+                ))
                 results.append({"drop": label, "status": "quarantined", "load_id": landed.load_id})
                 continue
             result = publish_drop(conn, landed)
@@ -151,6 +164,10 @@ def publish(validated: list[dict]) -> list[dict]:
             removed = sum(c["removed"] for c in result.changes.values())
             log.info("%s %s: %d rows added, %d removed since the last good snapshot",
                      result.status, label, added, removed)
+            if result.status == "superseded":
+                send_alert(Alert(kind="superseded", la_code=landed.drop.la_code,
+                                 extract_date=str(landed.drop.extract_date),
+                                 title=f"{label} extract superseded", summary=result.message))
             results.append({"drop": label, "status": result.status, "load_id": result.load_id,
                             "rows_added": added, "rows_removed": removed, "message": result.message})
     return results

@@ -19,7 +19,7 @@ from .alerts import Alert, send_alert
 from .landing.drops import Drop, find_drops, pending_drops
 from .landing.manifest import LA_CODE_PATTERN, ManifestError
 from .load import audit
-from .load.issues import Issue
+from .validate.report import ValidationReport, make_issue
 from .load.land import LandedDrop, land_drop
 from .load.publish import publish_drop
 from .load.quarantine import quarantine_drop
@@ -107,8 +107,7 @@ def land(drop_dicts: list[dict], run_id: str | None = None) -> list[dict]:
             load_id = audit.start_load(conn, drop, manifest, run_id)
             landed = land_drop(conn, drop, manifest, load_id)
             if manifest.la_code != drop.la_code or manifest.extract_date != drop.extract_date:
-                landed.issues.append(Issue("manifest.json", None, "la_code or extract_date differs from the folder",
-                                           "blocking"))
+                landed.issues.append(make_issue("manifest_folder_mismatch", "manifest.json"))
             log.info("landed %s/%s: %d tables, %d rows", drop.la_code, drop.extract_date,
                      len(landed.tables), sum(landed.row_counts.values()))
             landed_all.append(landed.to_dict())
@@ -125,15 +124,16 @@ def validate(landed_dicts: list[dict]) -> list[dict]:
         for d in landed_dicts:
             landed = LandedDrop.from_dict(d)
             report = validate_drop(dsn, landed.schema, tables_present=sorted(landed.tables))
-            issues = landed.issues + [Issue.from_dict(i) for i in report.to_dict()["issues"]]
-            blocking = [i for i in issues if i.severity == "blocking"]
-            audit.record_validation(conn, landed.load_id, not blocking, {"issues": [i.to_dict() for i in issues]})
+            report = ValidationReport.from_issues(landed.issues + report.issues)
+            issues = report.issues
+            blocking = report.blocking
+            audit.record_validation(conn, landed.load_id, report.success, report.to_dict())
             audit.set_status(conn, landed.load_id, "validated" if not blocking else "landing")
             for issue in issues:
                 log.log(logging.ERROR if issue.severity == "blocking" else logging.WARNING, "%s/%s %s",
                         landed.drop.la_code, landed.drop.extract_date, issue.to_text())
             out.append({"landed": landed.to_dict(), "passed": not blocking,
-                        "issues": [i.to_dict() for i in issues]})
+                        "report": report.to_dict()})
     return out
 
 
@@ -146,7 +146,7 @@ def publish(validated: list[dict]) -> list[dict]:
             landed = LandedDrop.from_dict(v["landed"])
             label = f"{landed.drop.la_code}/{landed.drop.extract_date}"
             if not v["passed"]:
-                blocking = [Issue.from_dict(i) for i in v["issues"] if i["severity"] == "blocking"]
+                blocking = ValidationReport.from_dict(v["report"]).blocking
                 summary = f"{len(blocking)} blocking problem(s): " + "; ".join(i.to_text() for i in blocking[:5])
                 quarantine_drop(conn, landed, summary)
                 log.error("quarantined %s: %s", label, summary)

@@ -14,7 +14,7 @@ import csv
 import io
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import psycopg
@@ -23,7 +23,7 @@ from psycopg import sql
 from ..contract import TABLES_BY_NAME
 from ..landing.drops import Drop
 from ..landing.manifest import MANIFEST_NAME, Manifest, sha256_of
-from .issues import Issue
+from ..validate.report import Issue, make_issue
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +49,13 @@ class LandedDrop:
         return {
             "drop": self.drop.to_dict(), "load_id": self.load_id, "schema": self.schema,
             "tables": self.tables, "row_counts": self.row_counts, "sha256": self.sha256,
-            "issues": [i.to_dict() for i in self.issues],
+            "issues": [asdict(i) for i in self.issues],
         }
 
     @classmethod
     def from_dict(cls, d: dict) -> "LandedDrop":
         return cls(Drop.from_dict(d["drop"]), d["load_id"], d["schema"], d["tables"], d["row_counts"],
-                   d["sha256"], [Issue.from_dict(i) for i in d["issues"]])
+                   d["sha256"], [Issue(**i) for i in d["issues"]])
 
 
 def normalise_header(name: str) -> str:
@@ -69,8 +69,7 @@ def land_drop(conn: psycopg.Connection, drop: Drop, manifest: Manifest, load_id:
     schema = sql.Identifier(landed.schema)
     pg_encoding = _PG_ENCODINGS.get(manifest.encoding.lower())
     if pg_encoding is None:
-        landed.issues.append(Issue(MANIFEST_NAME, "encoding", "unsupported encoding", "blocking",
-                                   message=f"manifest names encoding {manifest.encoding!r}"))
+        landed.issues.append(make_issue("unsupported_encoding", MANIFEST_NAME, "encoding"))
         return landed
     with conn.transaction():
         conn.execute(sql.SQL("drop schema if exists {} cascade").format(schema))
@@ -81,12 +80,11 @@ def land_drop(conn: psycopg.Connection, drop: Drop, manifest: Manifest, load_id:
     }
     for name in sorted(files):
         if name not in TABLES_BY_NAME:
-            landed.issues.append(Issue(files[name].name, None, "unknown file", "warning",
-                                       message="not a table of the extract contract; ignored"))
+            landed.issues.append(make_issue("unknown_table", files[name].name))
             continue
         _land_file(conn, landed, name, files[name], manifest, pg_encoding)
     for name in sorted(set(manifest.files) - set(files)):
-        landed.issues.append(Issue(f"{name}.csv", None, "manifest lists a file that is missing", "blocking"))
+        landed.issues.append(make_issue("manifest_missing_file", name))
     return landed
 
 
@@ -95,21 +93,19 @@ def _land_file(conn, landed: LandedDrop, table: str, path: Path, manifest: Manif
     checksum = sha256_of(path)
     landed.sha256[table] = checksum
     if entry is None:
-        landed.issues.append(Issue(path.name, None, "file not listed in the manifest", "blocking"))
+        landed.issues.append(make_issue("file_not_in_manifest", table))
     elif entry.sha256 != checksum:
-        landed.issues.append(Issue(path.name, None, "sha256 differs from the manifest", "blocking",
-                                   message="the file changed after the manifest was written, or was truncated"))
+        landed.issues.append(make_issue("manifest_checksum", table))
 
     header = _read_header(path, manifest.encoding)
     if header is None:
-        landed.issues.append(Issue(path.name, None, "header unreadable", "blocking",
-                                   message=f"cannot decode the header row as {manifest.encoding}"))
+        landed.issues.append(make_issue("unreadable_file", table, message=f"header row is not readable as "
+                                        f"{manifest.encoding}"))
         return
     columns = [normalise_header(h) for h in header]
     duplicates = sorted({c for c in columns if columns.count(c) > 1})
     if duplicates or "" in columns:
-        landed.issues.append(Issue(path.name, ", ".join(duplicates) or None, "duplicate or empty column header",
-                                   "blocking"))
+        landed.issues.append(make_issue("duplicate_header", table, ", ".join(duplicates) or None))
         return
 
     target = sql.Identifier(landed.schema, table)
@@ -130,18 +126,17 @@ def _land_file(conn, landed: LandedDrop, table: str, path: Path, manifest: Manif
     except psycopg.Error as exc:
         # Report where, never what: the server's message can quote the line.
         line = _line_number(exc)
-        landed.issues.append(Issue(path.name, None, "file is not valid CSV in its declared encoding", "blocking",
-                                   sample_rows=[line] if line else [],
-                                   message=f"PostgreSQL rejected it (SQLSTATE {exc.sqlstate})"
-                                   + (f" at line {line}" if line else "")))
+        landed.issues.append(make_issue(
+            "unreadable_file", table, sample_rows=[line] if line else [],
+            message=f"file is not valid CSV in its declared encoding: rejected (SQLSTATE {exc.sqlstate})"
+            + (f" at line {line}" if line else "")))
         log.warning("COPY of %s failed (SQLSTATE %s)", path.name, exc.sqlstate)
         return
     landed.tables[table] = columns
     landed.row_counts[table] = rows
     if entry is not None and entry.rows != rows:
-        landed.issues.append(Issue(path.name, None, "row count differs from the manifest", "blocking",
-                                   rows=abs(entry.rows - rows),
-                                   message=f"manifest says {entry.rows} records, file has {rows}"))
+        landed.issues.append(make_issue("manifest_row_count", table,
+                                        message=f"manifest says {entry.rows} records, the file has {rows}"))
 
 
 def _read_header(path: Path, encoding: str) -> list[str] | None:

@@ -1,0 +1,328 @@
+"""The first validation gate: GX suites from the contract, run in PostgreSQL on a landing schema.
+
+Landing schemas are built here by hand, as the landing step builds them: one text
+column per file header, plus la_code, extract_date and source_row (1 = first record).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from csc_pipeline import settings
+from csc_pipeline.contract import CODE_SETS, TABLES, TABLES_BY_NAME, Table
+from csc_pipeline.validate import ValidationReport, build_suites, validate_drop
+from csc_pipeline.validate.gate import landing_url
+from csc_pipeline.validate.suites import ALLOWED_EXPECTATION_TYPES, open_context
+
+PII = "Zebedee-Unique"
+
+
+# --- building landing schemas ---------------------------------------------------------------
+
+def _value(table: Table, column, i: int) -> str:
+    if column.references:
+        ref_table, ref_column = column.references
+        return _value(TABLES_BY_NAME[ref_table], TABLES_BY_NAME[ref_table].column(ref_column), i)
+    if column.primary_key:
+        return f"{table.primary_key.name.split('_')[0]}-{i}"
+    if column.type == "date":
+        return f"2024-0{i}-1{i}"
+    if column.type == "yn":
+        return "Y"
+    if column.type == "number":
+        return f"{i}.5"
+    if column.type == "code":
+        return next(iter(CODE_SETS[column.code_set].codes))
+    return f"{column.name}-{i}"
+
+
+def good_rows(table: Table, n: int = 3) -> list[dict[str, str | None]]:
+    """n valid records with every column of the contract (optional ones too)."""
+    return [{c.name: _value(table, c, i) for c in table.columns} for i in range(1, n + 1)]
+
+
+def land(dsn: str, tables: dict[str, list[dict[str, str | None]]], columns: dict[str, list[str]] | None = None) -> str:
+    """Create a landing schema holding these tables; returns its name.
+
+    `columns` overrides a table's header (default: the keys of its first row, or the
+    contract's columns for an empty table)."""
+    schema = f"landing_e06999999_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("create schema {}").format(sql.Identifier(schema)))
+        for name, rows in tables.items():
+            header = (columns or {}).get(name) or (list(rows[0]) if rows else TABLES_BY_NAME[name].column_names)
+            cols = [sql.SQL("{} text").format(sql.Identifier(c)) for c in header]
+            conn.execute(
+                sql.SQL("create table {}.{} ({}, la_code text, extract_date date, source_row integer)").format(
+                    sql.Identifier(schema), sql.Identifier(name), sql.SQL(", ").join(cols)
+                )
+            )
+            with conn.cursor().copy(
+                sql.SQL("copy {}.{} ({}) from stdin").format(
+                    sql.Identifier(schema), sql.Identifier(name),
+                    sql.SQL(", ").join(map(sql.Identifier, [*header, "la_code", "extract_date", "source_row"])),
+                )
+            ) as copy:
+                for n, row in enumerate(rows, 1):
+                    copy.write_row([*(row.get(c) for c in header), "E06999999", "2026-11-24", n])
+    return schema
+
+
+def good_drop(**overrides) -> dict[str, list[dict]]:
+    tables = {t.name: good_rows(t) for t in TABLES if t.required}
+    tables.update(overrides)
+    return tables
+
+
+def run(dsn: str, tables: dict, columns: dict | None = None) -> ValidationReport:
+    schema = land(dsn, tables, columns)
+    return validate_drop(dsn, schema, tables_present=list(tables))
+
+
+def only(report: ValidationReport, rule: str) -> list:
+    return [i for i in report.issues if i.rule == rule]
+
+
+def tree(root: Path, *, uncommitted: bool = False) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and (uncommitted or "uncommitted" not in p.relative_to(root).parts)
+    }
+
+
+# --- suites -------------------------------------------------------------------------------
+
+def test_committed_suites_are_what_build_suites_builds(tmp_path):
+    """The JSON under expectations/ is exactly the contract's: rebuilding it changes nothing."""
+    committed = tree(settings.EXPECTATIONS_DIR)
+    assert any(k.endswith("ssd_person.json") for k in committed)
+    shutil.copytree(settings.EXPECTATIONS_DIR, tmp_path / "expectations", ignore=shutil.ignore_patterns("uncommitted"))
+    names = build_suites(open_context(tmp_path / "expectations"))
+    assert names == [t.name for t in TABLES]
+    assert tree(tmp_path / "expectations") == committed, "suites are stale: re-render them (make render)"
+
+
+def test_suites_follow_the_contract_and_only_select_row_numbers():
+    suites_dir = settings.EXPECTATIONS_DIR / "gx" / "expectations"
+    assert sorted(p.stem for p in suites_dir.glob("*.json")) == sorted(t.name for t in TABLES)
+    for table in TABLES:
+        suite = json.loads((suites_dir / f"{table.name}.json").read_text())
+        by_rule = {}
+        for e in suite["expectations"]:
+            assert e["type"] in ALLOWED_EXPECTATION_TYPES
+            by_rule.setdefault(e["meta"]["rule"], []).append(e)
+            if e["type"] == "unexpected_rows_expectation":
+                assert e["kwargs"]["unexpected_rows_query"].startswith("select source_row from ")
+        (required,) = by_rule["required_column"]
+        assert sorted(required["kwargs"]["column_set"]) == sorted(c.name for c in table.columns if not c.optional)
+        pk = table.primary_key.name
+        assert [e["meta"]["column"] for e in by_rule["primary_key_unique"]] == [pk]
+        assert pk in [e["meta"]["column"] for e in by_rule["not_null"]]
+        assert ("table_not_empty" in by_rule) == table.required
+
+
+def test_landing_url_sets_the_schema_read_only():
+    url = landing_url("postgresql://u:p@127.0.0.1:5433/warehouse?sslmode=disable", "landing_e06999999_20261124")
+    assert url.startswith("postgresql+psycopg://u:p@127.0.0.1:5433/warehouse?sslmode=disable&options=")
+    assert "search_path%3Dlanding_e06999999_20261124" in url
+    assert "default_transaction_read_only%3Don" in url
+
+
+# --- validation ---------------------------------------------------------------------------
+
+def test_a_good_drop_passes(warehouse_dsn):
+    tables = good_drop()
+    # an optional column may be absent, an optional table too
+    for row in tables["ssd_person"]:
+        del row["pers_upn"]
+    report = run(warehouse_dsn, tables)
+    assert report.issues == [], report.to_text()
+    assert report.success
+    assert report.to_text() == "Passed validation."
+
+
+def test_a_missing_required_column_blocks(warehouse_dsn):
+    tables = good_drop()
+    for row in tables["ssd_cla_reviews"]:
+        del row["clar_cla_review_date"]
+    report = run(warehouse_dsn, tables)
+    assert not report.success
+    (issue,) = report.issues
+    assert (issue.table, issue.column, issue.rule, issue.severity) == (
+        "ssd_cla_reviews", "clar_cla_review_date", "required_column", "blocking")
+    assert issue.to_text() == "ssd_cla_reviews.clar_cla_review_date: required column missing"
+
+
+def test_a_misspelt_primary_key_header_blocks_once_and_names_the_stray_column(warehouse_dsn):
+    tables = good_drop()
+    tables["ssd_person"] = [{("pers_persn_id" if k == "pers_person_id" else k): v for k, v in r.items()}
+                            for r in tables["ssd_person"]]
+    report = run(warehouse_dsn, tables)
+    assert not report.success
+    got = {(i.table, i.column, i.rule, i.severity) for i in report.issues}
+    assert got == {
+        ("ssd_person", "pers_person_id", "required_column", "blocking"),
+        ("ssd_person", "pers_persn_id", "unknown_column", "warning"),
+    }, report.to_text()  # and no "check could not be run" for the key checks on the missing column
+
+
+def test_a_duplicate_primary_key_blocks_with_its_rows(warehouse_dsn):
+    person = TABLES_BY_NAME["ssd_person"]
+    rows = good_rows(person, 10)
+    rows[8]["pers_person_id"] = " " + rows[4]["pers_person_id"]  # rows 5 and 9: same key (spaces ignored)
+    report = run(warehouse_dsn, good_drop(ssd_person=rows))
+    assert not report.success
+    (issue,) = report.issues
+    assert (issue.table, issue.column, issue.rule, issue.severity) == (
+        "ssd_person", "pers_person_id", "primary_key_unique", "blocking")
+    assert issue.rows == 2
+    assert issue.sample_rows == [5, 9]
+    assert issue.to_text() == "ssd_person.pers_person_id: primary key not unique — 2 rows (rows 5, 9)"
+
+
+def test_many_duplicates_report_the_count_and_the_first_five_rows(warehouse_dsn):
+    rows = good_rows(TABLES_BY_NAME["ssd_professionals"], 12)
+    for r in rows[3:]:
+        r["prof_professional_id"] = "prof-dup"  # rows 4..12
+    report = run(warehouse_dsn, good_drop(ssd_professionals=rows))
+    (issue,) = only(report, "primary_key_unique")
+    assert (issue.rows, issue.sample_rows) == (9, [4, 5, 6, 7, 8])
+    assert issue.to_text().endswith("— 9 rows (rows 4, 5, 6, 7, 8, …)")
+
+
+def test_a_missing_primary_key_blocks(warehouse_dsn):
+    rows = good_rows(TABLES_BY_NAME["ssd_cp_plans"], 6)
+    rows[1]["cppl_cp_plan_id"] = None  # empty field
+    rows[3]["cppl_cp_plan_id"] = ""  # quoted empty string
+    rows[5]["cppl_cp_plan_id"] = " SSD_PH "  # the SSD placeholder
+    report = run(warehouse_dsn, good_drop(ssd_cp_plans=rows))
+    assert not report.success
+    (issue,) = report.issues
+    assert (issue.table, issue.column, issue.rule, issue.severity) == (
+        "ssd_cp_plans", "cppl_cp_plan_id", "not_null", "blocking")
+    assert (issue.rows, issue.sample_rows) == (3, [2, 4, 6])
+
+
+def test_a_missing_required_table_blocks_and_a_missing_optional_one_does_not(warehouse_dsn):
+    tables = good_drop()
+    del tables["loc_iro_escalations"]
+    report = run(warehouse_dsn, tables)
+    assert not report.success
+    assert [(i.table, i.column, i.rule, i.severity) for i in report.issues] == [
+        ("loc_iro_escalations", None, "required_table", "blocking")]
+    assert report.issues[0].to_text() == "loc_iro_escalations: required table missing from the drop"
+
+
+def test_an_empty_required_table_blocks_an_empty_optional_one_does_not(warehouse_dsn):
+    report = run(warehouse_dsn, good_drop(ssd_cla_health=[], loc_cla_pep=[]))
+    assert not report.success
+    assert [(i.table, i.rule) for i in report.issues] == [("ssd_cla_health", "table_not_empty")]
+
+
+def test_a_check_that_cannot_run_blocks(warehouse_dsn):
+    tables = good_drop()
+    schema = land(warehouse_dsn, tables)
+    with psycopg.connect(warehouse_dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("alter table {}.ssd_permanence drop column source_row").format(sql.Identifier(schema)))
+    report = validate_drop(warehouse_dsn, schema, tables_present=list(tables))
+    assert not report.success
+    assert {(i.table, i.column, i.rule) for i in report.issues} == {
+        ("ssd_permanence", "perm_table_id", "check_error"),
+    }
+    assert len(report.issues) == 2  # not null and unique
+    assert all(i.severity == "blocking" and i.rows == 0 for i in report.issues)
+    print(report.to_text())
+
+
+def test_personal_data_never_reaches_the_report_or_the_expectations_folder(warehouse_dsn):
+    before = tree(settings.EXPECTATIONS_DIR, uncommitted=True)
+    person = TABLES_BY_NAME["ssd_person"]
+    rows = good_rows(person, 6)
+    rows[5]["pers_person_id"] = rows[1]["pers_person_id"]
+    rows[5]["pers_forename"] = PII  # in a row the report points at
+    rows[1]["pers_surname"] = PII
+    lado = good_rows(TABLES_BY_NAME["loc_lado_allegations"])
+    lado[0]["lado_allegation_id"] = None
+    lado[0]["lado_subject_ref"] = PII
+    # A file whose header row is missing: its first record becomes the "column names".
+    pros = good_rows(TABLES_BY_NAME["ssd_professionals"])
+    header = [*pros[0], "zebedee", PII.lower()]
+    report = run(warehouse_dsn, good_drop(ssd_person=rows, loc_lado_allegations=lado, ssd_professionals=pros),
+                 columns={"ssd_professionals": header})
+    assert not report.success
+    assert {(i.table, i.rule) for i in report.issues} == {
+        ("ssd_person", "primary_key_unique"), ("loc_lado_allegations", "not_null"),
+        ("ssd_professionals", "unknown_column"),
+    }
+    (person_issue,) = only(report, "primary_key_unique")
+    assert person_issue.sample_rows == [2, 6]
+    (stray,) = only(report, "unknown_column")
+    assert stray.column is None and stray.message.startswith("2 columns not in the contract, names withheld")
+    for text in (json.dumps(report.to_dict()), report.to_text()):
+        assert "zebedee" not in text.lower()
+        assert "pers-2" not in text  # nor the duplicated key itself
+    for path in settings.EXPECTATIONS_DIR.rglob("*"):
+        if path.is_file():
+            assert PII.lower().encode() not in path.read_bytes().lower(), path
+    # Validation only reads the committed suites: nothing is written, not even under uncommitted/.
+    assert tree(settings.EXPECTATIONS_DIR, uncommitted=True) == before
+
+
+def test_the_report_is_json_and_round_trips(warehouse_dsn):
+    rows = good_rows(TABLES_BY_NAME["ssd_person"], 3)
+    rows[2]["pers_person_id"] = rows[0]["pers_person_id"]
+    tables = good_drop(ssd_person=rows)
+    del tables["ssd_cp_reviews"]
+    tables["ssd_notes"] = [{"note_id": "1"}]  # an extra file
+    schema = land(warehouse_dsn, tables)
+    report = validate_drop(warehouse_dsn, schema, tables_present=list(tables))
+    data = json.loads(json.dumps(report.to_dict()))
+    assert ValidationReport.from_dict(data) == report
+    assert data["success"] is False
+    assert [(i["table"], i["rule"], i["severity"]) for i in data["issues"]] == [
+        ("ssd_person", "primary_key_unique", "blocking"),
+        ("ssd_cp_reviews", "required_table", "blocking"),
+        ("ssd_notes", "unknown_table", "warning"),
+    ]
+    assert report.to_text().splitlines()[0].startswith("Blocked: 2 blocking problems and 1 warning.")
+
+
+def test_two_runs_in_one_process_agree_and_leave_no_connections(warehouse_dsn):
+    rows = good_rows(TABLES_BY_NAME["ssd_s47_enquiry"], 4)
+    rows[3]["s47e_s47_enquiry_id"] = rows[0]["s47e_s47_enquiry_id"]
+    tables = good_drop(ssd_s47_enquiry=rows)
+    schema = land(warehouse_dsn, tables)
+
+    def connections() -> int:
+        with psycopg.connect(warehouse_dsn) as conn:
+            return conn.execute(
+                "select count(*) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()"
+            ).fetchone()[0]
+
+    idle = connections()
+    first = validate_drop(warehouse_dsn, schema, tables_present=list(tables))
+    second = validate_drop(warehouse_dsn, schema, tables_present=list(tables))
+    assert first == second
+    assert [(i.rule, i.rows, i.sample_rows) for i in first.issues] == [("primary_key_unique", 2, [1, 4])]
+    assert connections() == idle
+
+
+def test_a_council_sized_drop_validates_quickly(warehouse_dsn):
+    """~300 children: 17 tables of a few hundred to a thousand rows, well under 10 s once GX is imported."""
+    tables = {t.name: good_rows(t, 1000 if t.name == "ssd_person" else 400) for t in TABLES if t.required}
+    schema = land(warehouse_dsn, tables)
+    validate_drop(warehouse_dsn, schema, tables_present=list(tables))  # warm: imports, metric registry
+    started = time.perf_counter()
+    report = validate_drop(warehouse_dsn, schema, tables_present=list(tables))
+    elapsed = time.perf_counter() - started
+    print(f"validated {len(tables)} tables in {elapsed:.2f} s")
+    assert report.success, report.to_text()
+    assert elapsed < 10

@@ -132,7 +132,9 @@ def cmd_contract(args) -> int:
         for path in stale:
             _say(f"out of date: {path}")
         return 1 if stale else 0
-    for path in render_all():
+    from .validate import write_suites
+
+    for path in [*render_all(), *write_suites()]:
         _say(f"wrote {path}")
     return 0
 

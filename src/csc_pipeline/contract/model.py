@@ -91,3 +91,25 @@ class Table:
     def entity(self) -> str:
         """The table name without its family prefix: `ssd_cla_reviews` -> `cla_reviews`."""
         return self.name.split("_", 1)[1]
+
+    @property
+    def entity_plural(self) -> str:
+        """The entity named as a collection: `person` -> `persons`, `legal_status` -> `legal_statuses`."""
+        if self.entity in _IRREGULAR_PLURALS:
+            return _IRREGULAR_PLURALS[self.entity]
+        if self.entity.endswith(("us", "ss", "x", "ch", "sh")):
+            return self.entity + "es"
+        if self.entity.endswith("s"):
+            return self.entity
+        if self.entity.endswith("y") and self.entity[-2:-1] not in "aeiou":
+            return self.entity[:-1] + "ies"
+        return self.entity + "s"
+
+    @property
+    def staging_model(self) -> str:
+        """The dbt staging model of this table: `stg_<ssd|loc>__<entity plural>`."""
+        return f"stg_{self.name.split('_', 1)[0]}__{self.entity_plural}"
+
+
+# Entities whose regular plural would read badly.
+_IRREGULAR_PLURALS = {"cla_health": "cla_health_checks"}

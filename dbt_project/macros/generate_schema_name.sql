@@ -1,0 +1,9 @@
+{#- `+schema: marts` means exactly the schema `marts` (not dbt's default `<target>_marts`);
+    models without one go to the target schema. -#}
+{% macro generate_schema_name(custom_schema_name, node) -%}
+    {%- if custom_schema_name is none -%}
+        {{ target.schema }}
+    {%- else -%}
+        {{ custom_schema_name | trim }}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,446 @@
+"""The output contract as data: every published measure (measures.md §3), the
+breakdowns and bands they use, the reporting periods, and the configurable
+timescales with their defaults (measures.md §2).
+
+This is the one definition. The seed `dbt_project/seeds/measure_catalogue.csv`,
+the age bands in `dbt_project/macros/_contract.sql` and the docs are rendered
+from it (`csc contract render`); the defaults of the dbt vars in
+`dbt_project/dbt_project.yml` must equal `dbt_var_defaults()` (a test checks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from .tables import TABLES_BY_NAME
+
+Unit = Literal["count", "percent", "count, percent"]
+PeriodType = Literal["financial_year", "financial_quarter"]
+
+# Values that are not codes or bands (measures.md §1).
+TOTAL = "Total"
+NOT_KNOWN = "Not known"
+OTHER = "Other"
+UNBORN = "Unborn"
+
+# published_value markers (measures.md §1).
+SUPPRESSED = "c"
+NOT_APPLICABLE = "z"  # a percentage whose denominator is 0
+UNAVAILABLE = "x"  # the measure's optional source table is absent from the drop
+
+
+# -- sections ----------------------------------------------------------------
+
+SECTIONS: tuple[str, ...] = (
+    "Children looked after",
+    "Care plans, health and education of children looked after",
+    "Reviews of children looked after",
+    "Child protection",
+    "LADO",
+    "The IRO service",
+)
+
+
+# -- age bands (measures.md §2) ----------------------------------------------
+
+@dataclass(frozen=True)
+class AgeBand:
+    label: str
+    min_years: int
+    max_years: int | None  # inclusive; None = no upper bound
+
+
+AGE_BANDS: tuple[AgeBand, ...] = (
+    AgeBand("Under 1", 0, 0),
+    AgeBand("1 to 4", 1, 4),
+    AgeBand("5 to 9", 5, 9),
+    AgeBand("10 to 15", 10, 15),
+    AgeBand("16 and over", 16, None),
+)
+
+
+def age_band(age_years: int | None) -> str:
+    """The band of an age in completed years; `Not known` without one."""
+    if age_years is None:
+        return NOT_KNOWN
+    for band in AGE_BANDS:
+        if age_years >= band.min_years and (band.max_years is None or age_years <= band.max_years):
+            return band.label
+    return NOT_KNOWN
+
+
+# -- ethnicity groups (measures.md §2: configuration, these are the defaults) --
+
+ETHNICITY_GROUPS: dict[str, tuple[str, ...]] = {
+    "White": ("WBRI", "WIRI", "WIRT", "WROM", "WOTH"),
+    "Mixed": ("MWBC", "MWBA", "MWAS", "MOTH"),
+    "Asian": ("AIND", "APKN", "ABAN", "AOTH"),
+    "Black": ("BCRB", "BAFR", "BOTH"),
+    "Other": ("CHNE", "OOTH"),
+    NOT_KNOWN: ("REFU", "NOBT"),  # and a missing or unmapped code
+}
+
+
+# -- breakdowns ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A breakdown a measure can be published by.
+
+    `closed` breakdowns publish every value, 0 where there is none; open ones
+    publish the values seen (measures.md §1).
+    """
+
+    name: str
+    description: str
+    closed: bool = True
+
+
+BREAKDOWNS: dict[str, Breakdown] = {b.name: b for b in (
+    Breakdown("total", "The whole measure; breakdown_value `Total`."),
+    Breakdown("age_band", "Age band on the reference date (Under 1 … 16 and over, Unborn, Not known)."),
+    Breakdown("age_years", "Age in single completed years (`0`, `1`, …).", closed=False),
+    Breakdown("legal_status", "Legal status code in force on the date; `Other` for a local status, "
+              "`Not known` for none."),
+    Breakdown("ethnicity_group", "Ethnicity group (configuration `ethnicity_groups`), `Not known` "
+              "for a missing or unmapped code."),
+    Breakdown("sex", "Sex code (M, F, U), `Not known` when missing."),
+    Breakdown("reason", "REC code of the last episode of the period of care.", closed=False),
+    Breakdown("participation", "Participation code of the review (PN0–PN7)."),
+    Breakdown("category", "Category of abuse of the plan (NEG PHY SAB EMO MUL)."),
+    Breakdown("home", "Ofsted URN of the children's home.", closed=False),
+    Breakdown("referral_source", "Who referred the allegation (LADO code)."),
+    Breakdown("employment_sector", "Employment sector of the person the allegation is about (LADO code)."),
+    Breakdown("harm_category", "Category of harm alleged (LADO code)."),
+    Breakdown("threshold_met", "Y when the referral met the harm threshold, N for a consultation."),
+    Breakdown("outcome", "Outcome of the allegation (LADO code)."),
+    Breakdown("stage", "Highest stage the escalation reached."),
+    Breakdown("issue_category", "What the escalation is about."),
+    Breakdown("resolution", "How the escalation was resolved."),
+    Breakdown("iro", "A stable pseudonym of the IRO (private.pseudonym), never a name.", closed=False),
+)}
+
+
+# -- measures (measures.md §3) -------------------------------------------------
+
+@dataclass(frozen=True)
+class Measure:
+    measure_id: str
+    section: str
+    unit: Unit
+    breakdowns: tuple[str, ...]
+    definition: str
+    source_tables: tuple[str, ...]
+    # False where a measure says its breakdown does not add up to its total
+    # (iro_caseload_at_period_end: the total counts children, not involvements).
+    breakdowns_sum_to_total: bool = True
+
+    @property
+    def published_unit(self) -> Literal["count", "percent"]:
+        """The `unit` column: a `count, percent` measure is published as a percentage row."""
+        return "count" if self.unit == "count" else "percent"
+
+    @property
+    def optional_source_tables(self) -> tuple[str, ...]:
+        """Optional tables this measure needs: without one it is published as unavailable (`x`)."""
+        return tuple(t for t in self.source_tables if not TABLES_BY_NAME[t].required)
+
+
+_EPIS = ("ssd_cla_episodes", "ssd_legal_status")  # who is looked after on a date
+_CLA, _CARE, _REV, _CP, _LADO, _IRO = SECTIONS
+
+MEASURES: tuple[Measure, ...] = (
+    # Children looked after
+    Measure("cla_at_period_end", _CLA, "count",
+            ("total", "age_band", "legal_status", "ethnicity_group", "sex"),
+            "Children looked after at period end (short breaks excluded); legal_status is the code "
+            "in force on that date.",
+            (*_EPIS, "ssd_person")),
+    Measure("cla_short_breaks_at_period_end", _CLA, "count", ("total", "age_band"),
+            "Children looked after under V3/V4 at period end.",
+            (*_EPIS, "ssd_person")),
+    Measure("cla_started_in_period", _CLA, "count", ("total",),
+            "Periods of care that started in the period.",
+            ("ssd_cla_episodes",)),
+    Measure("cla_ceased_in_period", _CLA, "count", ("total", "reason"),
+            "Periods of care that ended in the period (an X1 episode end is not an end); reason is "
+            "the REC code of the last episode.",
+            ("ssd_cla_episodes",)),
+    Measure("cla_placed_over_20_miles_at_period_end", _CLA, "count, percent", ("total",),
+            "Of children looked after at period end, those whose current placement is more than "
+            "20 miles from home (distance 999.9 = unknown, excluded from numerator and denominator).",
+            (*_EPIS, "ssd_cla_placement")),
+    Measure("adoptions_in_period", _CLA, "count", ("total", "age_band", "age_years"),
+            "Episodes ceased with reason E11 or E12 in the period (the ceased date is the adoption "
+            "order's date); age at that date.",
+            ("ssd_cla_episodes", "ssd_person")),
+    Measure("adm_decisions_in_period", _CLA, "count", ("total",),
+            "Agency decision maker 'should be placed for adoption' decisions (perm_adm_decision_date) "
+            "in the period.",
+            ("ssd_permanence",)),
+    # Care plans, health and education
+    Measure("cla_care_plan_current_at_period_end", _CARE, "count, percent", ("total",),
+            "Of children looked after at period end for at least 10 working days, those with a care "
+            "plan in force on that date.",
+            (*_EPIS, "ssd_cla_care_plan")),
+    Measure("cla_health_assessment_current_at_period_end", _CARE, "count, percent", ("total", "age_band"),
+            "Of children looked after at period end for at least 20 working days, those with a "
+            "completed health assessment within the previous 6 months if under 5 at period end, "
+            "12 months otherwise.",
+            (*_EPIS, "ssd_person", "ssd_cla_health")),
+    Measure("cla_pep_current_at_period_end", _CARE, "count, percent", ("total",),
+            "Of children aged 5 to 15 at period end and looked after for at least 20 working days, "
+            "those with a personal education plan within the previous 6 months.",
+            (*_EPIS, "ssd_person", "loc_cla_pep")),
+    Measure("reg33_visits_in_period", _CARE, "count", ("total", "home"),
+            "Independent visits to the council's children's homes made in the period; home is the "
+            "URN; 0 when the table is present but empty.",
+            ("loc_reg33_visits",)),
+    # Reviews of children looked after
+    Measure("cla_reviews_in_period", _REV, "count", ("total", "participation"),
+            "Reviews held in the period (cancelled reviews are not held).",
+            ("ssd_cla_reviews",)),
+    Measure("cla_reviews_on_time_in_period", _REV, "count, percent", ("total",),
+            "Reviews held in the period on or before their computed due date; denominator: "
+            "cla_reviews_in_period.",
+            ("ssd_cla_reviews", "ssd_cla_episodes")),
+    Measure("cla_reviews_late_in_period", _REV, "count", ("total",),
+            "Reviews held in the period after their computed due date.",
+            ("ssd_cla_reviews", "ssd_cla_episodes")),
+    Measure("cla_reviews_overdue_at_period_end", _REV, "count", ("total",),
+            "Children looked after at period end whose next review was due before period end and "
+            "has not been held.",
+            ("ssd_cla_reviews", *_EPIS)),
+    Measure("cla_review_participation_rate", _REV, "percent", ("total",),
+            "Reviews in the period coded PN1–PN6 over those coded PN1–PN7 (PN0, under-4s, excluded).",
+            ("ssd_cla_reviews",)),
+    Measure("cla_review_due_date_mismatch", _REV, "count", ("total",),
+            "Reviews in the period with a recorded due date that differs from the computed one "
+            "(a data-quality measure).",
+            ("ssd_cla_reviews", "ssd_cla_episodes")),
+    # Child protection
+    Measure("cp_plans_at_period_end", _CP, "count", ("total", "category", "age_band"),
+            "Children subject to a child protection plan at period end; category is the latest "
+            "category.",
+            ("ssd_cp_plans", "ssd_person")),
+    Measure("cp_families_at_period_end", _CP, "count", ("total",),
+            "Distinct families (ssd_family) of children subject to a plan at period end; children "
+            "with no family row count as their own family.",
+            ("ssd_cp_plans", "ssd_family")),
+    Measure("cp_plans_started_in_period", _CP, "count", ("total", "category"),
+            "Plans that started in the period, by initial category.",
+            ("ssd_cp_plans",)),
+    Measure("cp_plans_ended_in_period", _CP, "count", ("total",),
+            "Plans that ended in the period.",
+            ("ssd_cp_plans",)),
+    Measure("cp_plans_repeat_in_period", _CP, "count, percent", ("total",),
+            "Plans started in the period for a child who had an earlier plan; denominator: "
+            "cp_plans_started_in_period.",
+            ("ssd_cp_plans",)),
+    Measure("icpc_in_period", _CP, "count", ("total",),
+            "Initial conferences held in the period, counted per child, transfer-ins excluded.",
+            ("ssd_initial_cp_conference",)),
+    Measure("icpc_within_15_working_days_in_period", _CP, "count, percent", ("total",),
+            "Of those, held within 15 working days of the s47 start date (no s47 start date counts "
+            "as not within).",
+            ("ssd_initial_cp_conference", "ssd_s47_enquiry")),
+    Measure("rcpc_in_period", _CP, "count", ("total",),
+            "Review conferences held in the period, counted per child and plan.",
+            ("ssd_cp_reviews",)),
+    Measure("rcpc_on_time_in_period", _CP, "count, percent", ("total",),
+            "Of those, held on time: the first within 3 months of the initial conference (the plan's "
+            "start when it has none), later ones within 6 months of the previous review.",
+            ("ssd_cp_reviews", "ssd_initial_cp_conference", "ssd_cp_plans")),
+    Measure("cp_conferences_in_period", _CP, "count", ("total",),
+            "icpc_in_period + rcpc_in_period.",
+            ("ssd_initial_cp_conference", "ssd_cp_reviews")),
+    Measure("cp_conferences_on_time_in_period", _CP, "count, percent", ("total",),
+            "Initial conferences within 15 working days plus review conferences on time.",
+            ("ssd_initial_cp_conference", "ssd_s47_enquiry", "ssd_cp_reviews", "ssd_cp_plans")),
+    # LADO
+    Measure("lado_allegations_in_period", _LADO, "count",
+            ("total", "referral_source", "employment_sector", "harm_category", "threshold_met"),
+            "Allegations referred in the period.",
+            ("loc_lado_allegations",)),
+    Measure("lado_concluded_in_period", _LADO, "count", ("total", "outcome"),
+            "Allegations with an outcome dated in the period.",
+            ("loc_lado_allegations",)),
+    Measure("lado_concluded_within_1_month_in_period", _LADO, "count, percent", ("total",),
+            "Of those concluded, outcome within one calendar month of referral.",
+            ("loc_lado_allegations",)),
+    Measure("lado_concluded_within_3_months_in_period", _LADO, "count, percent", ("total",),
+            "Of those concluded, outcome within three calendar months of referral.",
+            ("loc_lado_allegations",)),
+    Measure("lado_concluded_within_12_months_in_period", _LADO, "count, percent", ("total",),
+            "Of those concluded, outcome within twelve calendar months of referral.",
+            ("loc_lado_allegations",)),
+    Measure("lado_open_at_period_end", _LADO, "count", ("total",),
+            "Referrals meeting the threshold, referred on or before period end, with no outcome by then.",
+            ("loc_lado_allegations",)),
+    # The IRO service
+    Measure("foster_carer_reviews_in_period", _IRO, "count", ("total",),
+            "Foster carer reviews held in the period.",
+            ("loc_foster_carer_reviews",)),
+    Measure("foster_carer_reviews_on_time_in_period", _IRO, "count, percent", ("total",),
+            "Of those, held on or before the due date.",
+            ("loc_foster_carer_reviews",)),
+    Measure("iro_escalations_in_period", _IRO, "count", ("total", "stage", "issue_category"),
+            "Escalations raised in the period (one row per escalation; stage is the highest reached).",
+            ("loc_iro_escalations",)),
+    Measure("iro_escalations_resolved_in_period", _IRO, "count", ("total", "resolution"),
+            "Escalations resolved in the period.",
+            ("loc_iro_escalations",)),
+    Measure("iro_caseload_at_period_end", _IRO, "count", ("total", "iro"),
+            "Children looked after at period end with an open IRO involvement, per IRO (a stable "
+            "pseudonym); the total counts children, not involvements.",
+            (*_EPIS, "ssd_involvements"),
+            breakdowns_sum_to_total=False),
+    Measure("cla_without_iro_at_period_end", _IRO, "count", ("total",),
+            "Children looked after at period end with no open IRO involvement.",
+            (*_EPIS, "ssd_involvements")),
+)
+
+MEASURES_BY_ID: dict[str, Measure] = {m.measure_id: m for m in MEASURES}
+
+
+# -- configuration: timescales and settings (measures.md §2–3) ---------------
+
+@dataclass(frozen=True)
+class Setting:
+    """A dbt var: its default and where the default comes from."""
+
+    name: str
+    default: object
+    description: str
+    source: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("iro_role_codes", ["IRO"],
+            "ssd_involvements.invo_professional_role_id values that mean an IRO allocation.",
+            "extract-contract.md §3 ssd_involvements (per-authority configuration, default IRO)"),
+    Setting("short_break_legal_statuses", ["V3", "V4"],
+            "Legal statuses that are short breaks: not counted as looked after.",
+            "measures.md §2 Short breaks; DfE SSDA903 guidance"),
+    Setting("period_of_care_continues_reason", "X1",
+            "Episode ceased reason that does not end the period of care.",
+            "measures.md §2 Period of care; SSDA903 REC code X1"),
+    Setting("suppression_min", 1, "Smallest count suppressed (shown as `c`).",
+            "measures.md §1 published_value: counts 1–5 become c"),
+    Setting("suppression_max", 5, "Largest count suppressed (shown as `c`).",
+            "measures.md §1 published_value: counts 1–5 become c"),
+    Setting("ethnicity_groups", {k: list(v) for k, v in ETHNICITY_GROUPS.items()},
+            "Ethnicity group of each DfE ethnicity code; unmapped or missing codes are Not known.",
+            "measures.md §2 Ethnicity groups (configuration)"),
+    Setting("cla_review_first_working_days", 20,
+            "First review of a period of care: within N working days of its start.",
+            "Care Planning, Placement and Case Review (England) Regulations 2010, reg 33(1)"),
+    Setting("cla_review_second_months", 3, "Second review: within N months of the first.",
+            "Care Planning, Placement and Case Review (England) Regulations 2010, reg 33(2)(a)"),
+    Setting("cla_review_later_months", 6, "Later reviews: within N months of the previous.",
+            "Care Planning, Placement and Case Review (England) Regulations 2010, reg 33(2)(b)"),
+    Setting("icpc_working_days", 15,
+            "Initial conference within N working days of the strategy discussion (s47 start).",
+            "Working Together to Safeguard Children"),
+    Setting("rcpc_first_months", 3, "First review conference within N months of the initial conference.",
+            "Working Together to Safeguard Children"),
+    Setting("rcpc_later_months", 6, "Later review conferences within N months of the previous.",
+            "Working Together to Safeguard Children"),
+    Setting("cla_care_plan_min_working_days", 10,
+            "Care plan measure: children looked after for at least N working days.",
+            "measures.md §3 cla_care_plan_current_at_period_end"),
+    Setting("cla_health_min_working_days", 20,
+            "Health assessment and PEP measures: children looked after for at least N working days.",
+            "measures.md §3 cla_health_assessment_current_at_period_end, cla_pep_current_at_period_end"),
+    Setting("health_assessment_type", "Health Assessment",
+            "ssd_cla_health.clah_health_check_type of the statutory health assessment (any letter case).",
+            "extract-contract.md §3 ssd_cla_health"),
+    Setting("health_assessment_months_under_5", 6,
+            "Health assessment current for a child under 5: within the previous N months.",
+            "Promoting the health and well-being of looked-after children (statutory guidance)"),
+    Setting("health_assessment_months_5_and_over", 12,
+            "Health assessment current for a child aged 5 or over: within the previous N months.",
+            "Promoting the health and well-being of looked-after children (statutory guidance)"),
+    Setting("pep_months", 6, "PEP current: within the previous N months.",
+            "measures.md §3 cla_pep_current_at_period_end"),
+    Setting("placement_distance_miles", 20, "Placement distance threshold in miles (more than N).",
+            "measures.md §3 cla_placed_over_20_miles_at_period_end"),
+    Setting("placement_distance_unknown", 999.9, "Distance value that means unknown.",
+            "extract-contract.md §3 ssd_cla_placement"),
+    Setting("adoption_ceased_reasons", ["E11", "E12"], "Episode ceased reasons that are adoptions.",
+            "measures.md §3 adoptions_in_period; SSDA903 REC"),
+    Setting("lado_conclusion_months", [1, 3, 12],
+            "LADO timeliness measures: outcome within N calendar months of referral.",
+            "measures.md §3 LADO"),
+)
+
+
+def dbt_var_defaults() -> dict[str, object]:
+    """The `vars:` of dbt_project.yml, as they must be by default."""
+    return {s.name: s.default for s in SETTINGS}
+
+
+# -- reporting periods (measures.md §1) ---------------------------------------
+
+FINANCIAL_YEAR_START_MONTH = 4  # a financial year runs 1 April – 31 March
+QUARTER_MONTHS = 3  # Q1 = Apr–Jun, Q2 = Jul–Sep, Q3 = Oct–Dec, Q4 = Jan–Mar
+PERIOD_TYPES: tuple[PeriodType, ...] = ("financial_year", "financial_quarter")
+
+
+@dataclass(frozen=True)
+class ReportingPeriod:
+    period_type: PeriodType
+    period_label: str
+    period_start: date
+    period_end: date  # last day, or the day before the extract date while running
+    is_complete: bool
+
+
+def _add_months(d: date, months: int) -> date:
+    index = d.year * 12 + d.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def financial_year_label(start_year: int) -> str:
+    """`2013-14` for the year starting 1 April 2013."""
+    return f"{start_year}-{(start_year + 1) % 100:02d}"
+
+
+def reporting_periods(window_start: date, extract_date: date) -> list[ReportingPeriod]:
+    """Every financial year and quarter from the first that starts on or after the
+    window start to the last that starts before the extract date; a period still
+    running is measured as at the day before the extract date."""
+    out: list[ReportingPeriod] = []
+    fy = window_start.year if window_start.month >= FINANCIAL_YEAR_START_MONTH else window_start.year - 1
+    start = date(fy, FINANCIAL_YEAR_START_MONTH, 1)
+    last_day = extract_date - timedelta(days=1)
+    while start < extract_date:
+        year_label = financial_year_label(start.year)
+        year_end = _add_months(start, 12) - timedelta(days=1)
+        if start >= window_start:
+            out.append(ReportingPeriod("financial_year", year_label, start, min(year_end, last_day),
+                                       year_end < extract_date))
+        for q in range(4):
+            q_start = _add_months(start, q * QUARTER_MONTHS)
+            q_end = _add_months(q_start, QUARTER_MONTHS) - timedelta(days=1)
+            if window_start <= q_start < extract_date:
+                out.append(ReportingPeriod("financial_quarter", f"{year_label} Q{q + 1}", q_start,
+                                           min(q_end, last_day), q_end < extract_date))
+        start = _add_months(start, 12)
+    return out
+
+
+def _check() -> None:
+    for m in MEASURES:
+        assert m.section in SECTIONS, m.measure_id
+        assert m.breakdowns[0] == "total", m.measure_id
+        for b in m.breakdowns:
+            assert b in BREAKDOWNS, (m.measure_id, b)
+        for t in m.source_tables:
+            assert t in TABLES_BY_NAME, (m.measure_id, t)
+    assert len(MEASURES_BY_ID) == len(MEASURES)
+
+
+_check()

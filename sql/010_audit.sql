@@ -31,6 +31,10 @@ create table if not exists audit.load_tables (
     rows_removed  bigint,
     primary key (load_id, table_name)
 );
+-- Why rows left the snapshot (see history.*): corrected in place, deleted, or aged out of the window.
+alter table audit.load_tables add column if not exists rows_corrected bigint;
+alter table audit.load_tables add column if not exists rows_deleted bigint;
+alter table audit.load_tables add column if not exists rows_aged_out bigint;
 
 -- The validation result of each load, as a summary safe to show anyone:
 -- rule, table, column, counts and row numbers, never values.

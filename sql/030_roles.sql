@@ -8,8 +8,8 @@ begin
 end
 $$;
 
-revoke all on schema raw, audit, quarantine, private, staging, intermediate from csc_bi;
-revoke all on all tables in schema raw, audit, quarantine, private, staging, intermediate from csc_bi;
+revoke all on schema raw, history, audit, quarantine, private, staging, intermediate from csc_bi;
+revoke all on all tables in schema raw, history, audit, quarantine, private, staging, intermediate from csc_bi;
 revoke create on schema public from public;
 revoke all on all tables in schema public from public;
 revoke execute on all functions in schema private from public;

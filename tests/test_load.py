@@ -43,10 +43,10 @@ def test_drop_lands_as_text_and_publishes_with_change_counts(fresh_database, tmp
         assert types["pers_dob"] == "text" and types["source_row"] == "integer"
         result = publish_drop(conn, landed)
         assert result.status == "published"
-        assert result.changes["ssd_person"] == {"added": 3, "removed": 0}
+        assert result.changes["ssd_person"]["added"] == 3 and result.changes["ssd_person"]["removed"] == 0
 
         result2 = publish_drop(conn, _land(conn, second))
-        assert result2.changes["ssd_person"] == {"added": 1, "removed": 1}
+        assert (result2.changes["ssd_person"]["added"], result2.changes["ssd_person"]["removed"]) == (1, 1)
         ids = [r[0] for r in conn.execute("select pers_person_id from raw.ssd_person order by 1")]
         assert ids == ["1", "2", "4"]
         # optional columns absent from the file load as NULL
@@ -73,8 +73,8 @@ def test_failed_publish_leaves_no_partial_rows(fresh_database, tmp_path, monkeyp
         calls = []
 
         def fail_on_lado(conn_, landed_, table, *args):
-            calls.append(table)
-            if table == "loc_lado_allegations":
+            calls.append(table.name)
+            if table.name == "loc_lado_allegations":
                 raise RuntimeError("disk full")
             return real(conn_, landed_, table, *args)
 
@@ -85,6 +85,7 @@ def test_failed_publish_leaves_no_partial_rows(fresh_database, tmp_path, monkeyp
         ids = [r[0] for r in conn.execute("select pers_person_id from raw.ssd_person order by 1")]
         assert ids == ["1", "2"]
         assert conn.execute("select count(*) from raw.loc_lado_allegations").fetchone()[0] == 0
+        assert conn.execute("select count(*), count(valid_to) from history.ssd_person").fetchone() == (2, 0)
         assert conn.execute("select count(*) from audit.load_tables where load_id = %s",
                             (landed.load_id,)).fetchone()[0] == 0
         assert conn.execute("select status from audit.loads where load_id = %s",
@@ -119,3 +120,40 @@ def test_copy_error_is_reported_by_line_without_values(fresh_database, pg_server
     assert bad.sample_rows == [4]
     # PostgreSQL's own log must not quote the rejected line either.
     assert "Secretname" not in pg_server.log_file.read_text()
+
+
+def test_history_tells_corrected_deleted_and_aged_out_apart(fresh_database, tmp_path):
+    def episode(eid, start, ceased, reason="E8"):
+        return {"clae_cla_episode_id": eid, "clae_person_id": "1", "clae_cla_id": f"P{eid}",
+                "clae_cla_episode_start_date": start, "clae_cla_episode_ceased_date": ceased,
+                "clae_cla_episode_ceased_reason": reason if ceased else ""}
+
+    night1 = [episode("A", "2019-01-01", "2019-06-01"),   # will age out: ended before the new window start
+              episode("B", "2023-01-01", "2023-06-01"),   # will be deleted
+              episode("C", "2024-01-01", ""),             # will be corrected
+              episode("D", "2024-02-01", "")]             # unchanged
+    night2 = [episode("C", "2024-01-02", ""), episode("D", "2024-02-01", "")]
+    write_drop(tmp_path, LA, date(2025, 5, 31), {"ssd_person": _people("1"), "ssd_cla_episodes": night1},
+               manifest_overrides={"window_start": "2019-05-31"})
+    write_drop(tmp_path, LA, date(2025, 6, 2), {"ssd_person": _people("1"), "ssd_cla_episodes": night2},
+               manifest_overrides={"window_start": "2019-06-02"})
+    first, second = find_drops(tmp_path)
+    with psycopg.connect(fresh_database, autocommit=True) as conn:
+        publish_drop(conn, _land(conn, first))
+        changes = publish_drop(conn, _land(conn, second)).changes["ssd_cla_episodes"]
+        assert changes == {"added": 1, "removed": 3, "corrected": 1, "deleted": 1, "aged_out": 1}
+        versions = conn.execute(
+            "select record_id, valid_from, valid_to, ended_because, clae_cla_episode_start_date"
+            " from history.ssd_cla_episodes order by record_id, valid_from").fetchall()
+        assert versions == [
+            ("A", date(2025, 5, 31), date(2025, 6, 2), "aged_out", "2019-01-01"),
+            ("B", date(2025, 5, 31), date(2025, 6, 2), "deleted", "2023-01-01"),
+            ("C", date(2025, 5, 31), date(2025, 6, 2), "corrected", "2024-01-01"),
+            ("C", date(2025, 6, 2), None, None, "2024-01-02"),
+            ("D", date(2025, 5, 31), None, None, "2024-02-01"),
+        ]
+        audited = conn.execute(
+            "select rows_corrected, rows_deleted, rows_aged_out from audit.load_tables t join audit.loads l"
+            " using (load_id) where l.extract_date = '2025-06-02' and t.table_name = 'ssd_cla_episodes'"
+        ).fetchone()
+        assert audited == (1, 1, 1)

@@ -71,6 +71,10 @@ class Table:
     columns: tuple[Column, ...]
     required: bool = True
     family: Literal["ssd", "local"] = "ssd"
+    # The date that closes a record with a start and an end (NULL while open). A record that
+    # vanishes from the snapshot after it closed before the new window start has aged out of
+    # the extract, not been deleted (§1). Records without one age out by their latest date.
+    closed_by: str | None = None
 
     @property
     def primary_key(self) -> Column:

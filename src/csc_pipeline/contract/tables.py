@@ -59,6 +59,7 @@ TABLES: tuple[Table, ...] = (
             C("lega_legal_status_start_date", "date", "Start of the legal status."),
             C("lega_legal_status_end_date", "date", "End of the legal status; NULL while in force."),
         ),
+        closed_by="lega_legal_status_end_date",
     ),
     Table(
         "ssd_cla_episodes",
@@ -78,6 +79,7 @@ TABLES: tuple[Table, ...] = (
             C("clae_referral_id", "text", "Referral.", optional=True),
             C("clae_cla_last_iro_contact_date", "date", "Last IRO contact.", optional=True),
         ),
+        closed_by="clae_cla_episode_ceased_date",
     ),
     Table(
         "ssd_cla_placement",
@@ -96,6 +98,7 @@ TABLES: tuple[Table, ...] = (
             C("clap_cla_placement_change_reason", "code", "Reason for placement change.",
               optional=True, code_set="placement_change_reason"),
         ),
+        closed_by="clap_cla_placement_end_date",
     ),
     Table(
         "ssd_cla_reviews",
@@ -132,6 +135,7 @@ TABLES: tuple[Table, ...] = (
             C("lacp_cla_care_plan_end_date", "date", "End of the care plan."),
             C("lacp_cla_care_plan_json", "text", "Permanence plan as JSON.", optional=True),
         ),
+        closed_by="lacp_cla_care_plan_end_date",
     ),
     Table(
         "ssd_permanence",
@@ -160,6 +164,7 @@ TABLES: tuple[Table, ...] = (
             C("s47e_s47_end_date", "date", "End of the enquiry."),
             C("s47e_s47_nfa", "yn", "No further action."),
         ),
+        closed_by="s47e_s47_end_date",
     ),
     Table(
         "ssd_initial_cp_conference",
@@ -192,6 +197,7 @@ TABLES: tuple[Table, ...] = (
             C("cppl_cp_plan_latest_category", "code", "Latest category.", code_set="cp_category"),
             C("cppl_cp_plan_ola", "yn", "Plan transferred from another authority.", optional=True),
         ),
+        closed_by="cppl_cp_plan_end_date",
     ),
     Table(
         "ssd_cp_reviews",
@@ -223,6 +229,7 @@ TABLES: tuple[Table, ...] = (
             _person_fk("invo_person_id"),
             C("invo_referral_id", "text", "Referral.", optional=True),
         ),
+        closed_by="invo_involvement_end_date",
     ),
     Table(
         "ssd_professionals",
@@ -253,6 +260,7 @@ TABLES: tuple[Table, ...] = (
             _person_fk("lado_child_person_id", optional=True),
             C("lado_subject_ref", "text", "The person the allegation is about.", pii=True),
         ),
+        closed_by="lado_outcome_date",
         family="local",
     ),
     Table(
@@ -268,6 +276,7 @@ TABLES: tuple[Table, ...] = (
             C("esca_resolved_date", "date", "Resolved; NULL while open."),
             C("esca_resolution", "code", "Resolution; NULL while open.", code_set="escalation_resolution"),
         ),
+        closed_by="esca_resolved_date",
         family="local",
     ),
     Table(

@@ -43,14 +43,31 @@ def raw_table_ddl(table: Table) -> sql.Composed:
     )
 
 
-def add_missing_raw_columns(conn: psycopg.Connection, table: Table) -> None:
-    """A column added to the contract is added to the loaded table (contracts change by adding)."""
-    for column in table.column_names:
-        conn.execute(
-            sql.SQL("alter table raw.{} add column if not exists {} text").format(
-                sql.Identifier(table.name), sql.Identifier(column)
+def history_table_ddl(table: Table) -> sql.Composed:
+    """`history.<table>`: every version of every loaded row, valid from the extract it first appeared in
+    until the extract it left (NULL while current), and why it left: corrected, deleted or aged_out."""
+    cols = [
+        sql.SQL("la_code text not null"),
+        sql.SQL("record_id text"),
+        *[sql.SQL("{} text").format(sql.Identifier(c)) for c in table.column_names],
+        sql.SQL("row_hash text not null"),
+        sql.SQL("valid_from date not null"),
+        sql.SQL("valid_to date"),
+        sql.SQL("ended_because text check (ended_because in ('corrected', 'deleted', 'aged_out'))"),
+    ]
+    return sql.SQL("create table if not exists history.{} ({})").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(cols))
+
+
+def add_missing_columns(conn: psycopg.Connection, table: Table) -> None:
+    """A column added to the contract is added to the loaded and history tables (contracts change by adding)."""
+    for schema_name in ("raw", "history"):
+        for column in table.column_names:
+            conn.execute(
+                sql.SQL("alter table {} add column if not exists {} text").format(
+                    sql.Identifier(schema_name, table.name), sql.Identifier(column)
+                )
             )
-        )
 
 
 def pseudonym_key() -> bytes:
@@ -93,5 +110,9 @@ def initialise(conn: psycopg.Connection, *, key: bytes | None = None) -> None:
             conn.execute(path.read_text())
         for table in TABLES:
             conn.execute(raw_table_ddl(table))
-            add_missing_raw_columns(conn, table)
+            conn.execute(history_table_ddl(table))
+            conn.execute(sql.SQL("create index if not exists {} on history.{} (la_code, row_hash) "
+                                 "where valid_to is null").format(
+                sql.Identifier(f"{table.name}_current"), sql.Identifier(table.name)))
+            add_missing_columns(conn, table)
         set_pseudonym_key(conn, key if key is not None else pseudonym_key())

@@ -1,22 +1,39 @@
 #!/usr/bin/env bash
-# Installs Debian's PostgreSQL server when no version of it is present.
-# The version is detected, not assumed: /usr/lib/postgresql/<N>/bin.
+# Installs the Debian packages the project needs when they are missing:
+#   - PostgreSQL server (the local warehouse). The version is detected, not assumed: /usr/lib/postgresql/<N>/bin.
+#   - Chromium (tests/test_report.py renders the report headless to check it displays).
 set -euo pipefail
-if compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null; then
+need_postgresql=0
+need_chromium=0
+compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null || need_postgresql=1
+[ -x /usr/bin/chromium ] || need_chromium=1
+if [ "$need_postgresql" = 0 ] && [ "$need_chromium" = 0 ]; then
     exit 0
 fi
 if [ "$(id -u)" != 0 ]; then
-    echo "PostgreSQL server binaries not found and not running as root." >&2
-    echo "Install them with: sudo apt-get install -y postgresql" >&2
+    if [ "$need_postgresql" = 1 ]; then
+        echo "PostgreSQL server binaries not found and not running as root." >&2
+        echo "Install them with: sudo apt-get install -y postgresql" >&2
+    fi
+    if [ "$need_chromium" = 1 ]; then
+        echo "Chromium (/usr/bin/chromium) not found and not running as root." >&2
+        echo "Install it with: sudo apt-get install -y chromium" >&2
+    fi
     exit 1
 fi
-echo "Installing Debian's postgresql (server binaries for the local warehouse)..."
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq postgresql postgresql-contrib > /dev/null
-# The Debian package starts a system cluster; the project runs its own, so stop that one.
-if command -v pg_lsclusters > /dev/null; then
-    pg_lsclusters --no-header | while read -r ver name _; do
-        pg_ctlcluster "$ver" "$name" stop || true
-    done
+if [ "$need_postgresql" = 1 ]; then
+    echo "Installing Debian's postgresql (server binaries for the local warehouse)..."
+    apt-get install -y -qq postgresql postgresql-contrib > /dev/null
+    # The Debian package starts a system cluster; the project runs its own, so stop that one.
+    if command -v pg_lsclusters > /dev/null; then
+        pg_lsclusters --no-header | while read -r ver name _; do
+            pg_ctlcluster "$ver" "$name" stop || true
+        done
+    fi
+fi
+if [ "$need_chromium" = 1 ]; then
+    echo "Installing Debian's chromium (headless browser for the report's rendering test)..."
+    apt-get install -y -qq chromium > /dev/null
 fi

@@ -77,4 +77,8 @@ def airflow_ready(warehouse_dsn, state_dir):
     from airflow_support import prepare_airflow
 
     prepare_airflow(warehouse_dsn, state_dir)
-    return state_dir / "airflow"
+    yield state_dir / "airflow"
+    # Close Airflow's pooled connections before the test server stops.
+    from airflow import settings as airflow_settings
+
+    airflow_settings.dispose_orm()

@@ -4,6 +4,7 @@
     csc run        run the real csc_nightly DAG (through Airflow) for each pending night
     csc warehouse  start, stop, show or initialise the local PostgreSQL warehouse
     csc contract   re-derive dbt sources, staging models, GE suites and seeds from the contract
+    csc report     the annual IRO report or a quarterly pack (HTML, CSV, XLSX); --changes for revisions
     csc demo       all of the above on a synthetic council, then print its figures
 
 Exit codes: 0 success, 1 the pipeline failed (a DAG run, dbt, the warehouse), 2 bad usage.
@@ -70,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("action", choices=["render", "check"],
                    help="render: rewrite the derived files; check: list those out of date (exit 1 if any)")
     c.set_defaults(func=cmd_contract)
+
+    from .publish.cli import add_report_commands
+
+    add_report_commands(sub)
 
     d = sub.add_parser("demo", help="generate a synthetic council, run the nightly DAG over it, print its figures")
     d.add_argument("--size", type=int, default=300)

@@ -1,0 +1,104 @@
+"""`csc report`: write a council's annual IRO report data (or quarterly pack) and show revisions.
+
+    csc report --la-code E06999999 --year 2025-26              annual report: HTML, CSV, XLSX
+    csc report --la-code E06999999 --year 2025-26 --quarter Q2 quarterly pack for 2025-26 Q2
+    csc report ... --out DIR                                   write the files into DIR
+    csc report ... --changes                                   also list the published figures the
+                                                               latest publication revised
+
+Figures come from marts.performance_measures (published values only) in the
+warehouse named by CSC_WAREHOUSE_DSN, or the local one. Exit codes: 0 written,
+1 the warehouse failed, 2 bad usage (an unknown council or period: the message
+lists those available).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from .. import settings
+
+_YEAR = re.compile(r"^\d{4}-\d{2}$")
+
+
+def add_report_commands(subparsers) -> None:
+    """Add `report` to the `csc` subcommands (argparse subparsers)."""
+    p = subparsers.add_parser(
+        "report", help="write a council's annual IRO report data or quarterly pack (HTML, CSV, XLSX)",
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--la-code", required=True, type=str.upper, help="GSS code of the council, e.g. E06999999")
+    p.add_argument("--year", required=True, type=_financial_year, help="financial year, e.g. 2025-26")
+    p.add_argument("--quarter", choices=("Q1", "Q2", "Q3", "Q4"), type=str.upper,
+                   help="write the quarterly pack for this quarter of the year instead (Q1 = Apr–Jun … Q4 = Jan–Mar)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="folder for the files (default: the state folder's reports/)")
+    p.add_argument("--changes", action="store_true",
+                   help="also print the council's published figures revised since the previous publication")
+    p.set_defaults(func=cmd_report)
+
+
+def _financial_year(text: str) -> str:
+    if not _YEAR.match(text.strip()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a financial year: write it like 2025-26")
+    return text.strip()
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ..warehouse import connection
+    from .figures import ReportInputError
+    from .history import changes, previous_publication
+    from .report import render_annual_report, render_quarterly_pack
+
+    out_dir = (args.out or settings.state_dir() / "reports").resolve()
+    with connection.connect(connection.warehouse_dsn()) as conn:
+        try:
+            if args.quarter:
+                label = f"{args.year} {args.quarter}"
+                print(f"writing the quarterly pack for {args.la_code}, {label}...", flush=True)
+                files = render_quarterly_pack(conn, args.la_code, label, out_dir)
+            else:
+                print(f"writing the annual report data for {args.la_code}, {args.year}...", flush=True)
+                files = render_annual_report(conn, args.la_code, args.year, out_dir)
+        except ReportInputError as exc:
+            print(f"csc report: error: {exc}", file=sys.stderr)
+            return 2
+        print(f"  HTML  {files.html}")
+        print(f"  CSV   {files.csv}")
+        print(f"  XLSX  {files.xlsx}")
+        if args.changes:
+            if conn.execute("select to_regclass('audit.published_figures')").fetchone()[0] is None:
+                print("no publication history: run `csc warehouse init`, then the nightly run records it")
+                return 0
+            since = previous_publication(conn)
+            if since is None:
+                print("no publications recorded yet (the nightly run records one after each dbt build)")
+            else:
+                print(format_changes(changes(conn, args.la_code, since), args.la_code, since))
+    return 0
+
+
+def format_changes(revisions: list, la_code: str, since: int) -> str:
+    """Revisions as a plain-text table."""
+    if not revisions:
+        return f"no revisions of {la_code}'s published figures since publication {since}"
+    header = ("publication", "period", "measure", "breakdown", "published value", "extract")
+    rows = [
+        (f"{r.publication_id} ({r.published_at:%Y-%m-%d %H:%M})", r.period_label, r.measure_id,
+         r.breakdown if r.breakdown == "total" else f"{r.breakdown}={r.breakdown_value}",
+         f"{_shown(r.old_published_value, 'new')} → {_shown(r.new_published_value, 'withdrawn')}",
+         r.source_extract_date.isoformat() if r.source_extract_date else "")
+        for r in revisions
+    ]
+    widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header))]
+    lines = [f"{len(revisions)} revision(s) of {la_code}'s published figures since publication {since}:", ""]
+    for row in (header, tuple("-" * w for w in widths), *rows):
+        lines.append("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip())
+    return "\n".join(lines)
+
+
+def _shown(value: str | None, missing: str) -> str:
+    return f"({missing})" if value is None else value

@@ -1,0 +1,186 @@
+"""The real csc_nightly DAG, through Airflow's dag.test(), over a generated council.
+
+The figures in marts.performance_measures are checked against counts computed
+here straight from the generated CSV records, not through the pipeline's code.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import os
+from datetime import date, timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+
+LA = "E06999999"
+NIGHTS = 2
+LAST = date(2026, 11, 24)
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def landing(state_dir) -> Path:
+    from csc_pipeline.generate import generate_council
+
+    root = state_dir / "e2e-landing"
+    generate_council(root, la_code=LA, seed=11, children_looked_after=60, nights=NIGHTS, last_extract_date=LAST)
+    return root
+
+
+@pytest.fixture(scope="module")
+def nightly_runs(airflow_ready, warehouse_dsn, landing):
+    from csc_pipeline.orchestration import load_dag, run_night
+
+    os.environ["CSC_LANDING_ROOT"] = str(landing)
+    dag = load_dag()
+    states = [run_night(dag, LAST - timedelta(days=n)) for n in reversed(range(NIGHTS))]
+    return states
+
+
+def _read(landing: Path, extract_date: date, table: str) -> list[dict]:
+    with (landing / LA / extract_date.isoformat() / f"{table}.csv").open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _d(value: str) -> date | None:
+    return date.fromisoformat(value[:10]) if value else None
+
+
+def _looked_after_on(episodes, legal, day: date) -> set[str]:
+    """Children with an episode in force on `day`, less those under short-breaks legal status (V3/V4)."""
+    in_care = {
+        e["clae_person_id"] for e in episodes
+        if _d(e["clae_cla_episode_start_date"]) <= day
+        and (not e["clae_cla_episode_ceased_date"] or _d(e["clae_cla_episode_ceased_date"]) > day)
+    }
+    current: dict[str, tuple] = {}
+    for s in legal:
+        start, end = _d(s["lega_legal_status_start_date"]), _d(s["lega_legal_status_end_date"])
+        if start <= day and (end is None or end > day):
+            key = (start, s["lega_legal_status_id"])
+            person = s["lega_person_id"]
+            if person not in current or key > current[person][0]:
+                current[person] = (key, s["lega_legal_status"])
+    return {p for p in in_care if current.get(p, (None, ""))[1] not in ("V3", "V4")}
+
+
+def test_every_night_runs_successfully(nightly_runs):
+    assert nightly_runs == ["success"] * NIGHTS
+
+
+def test_children_looked_after_match_the_generated_records(nightly_runs, warehouse_dsn, landing):
+    episodes = _read(landing, LAST, "ssd_cla_episodes")
+    legal = _read(landing, LAST, "ssd_legal_status")
+    with psycopg.connect(warehouse_dsn) as conn:
+        rows = conn.execute(
+            "select period_label, period_end, value, source_extract_date from marts.performance_measures"
+            " where la_code = %s and measure_id = 'cla_at_period_end' and breakdown = 'total'",
+            (LA,),
+        ).fetchall()
+    assert len(rows) >= 4 * 5  # five-plus years of quarters
+    for label, period_end, value, source in rows:
+        assert source == LAST
+        expected = len(_looked_after_on(episodes, legal, period_end))
+        assert value == expected, f"{label}: marts say {value}, the records say {expected}"
+    # at least one year where the figure is a real size (the generator was asked for ~60)
+    assert max(v for _, _, v, _ in rows) >= 40
+
+
+def test_periods_cover_the_window_and_the_running_year_is_incomplete(nightly_runs, warehouse_dsn):
+    with psycopg.connect(warehouse_dsn) as conn:
+        years = conn.execute(
+            "select distinct period_label, period_start, period_end, is_complete from marts.performance_measures"
+            " where la_code = %s and period_type = 'financial_year' order by period_start",
+            (LA,),
+        ).fetchall()
+    window_start = date(LAST.year - 6, LAST.month, LAST.day)
+    assert years[0][1] >= window_start and years[0][1] < date(window_start.year + 1, 4, 2)
+    assert years[-1][0] == "2026-27" and years[-1][3] is False and years[-1][2] == LAST - timedelta(days=1)
+    assert all(complete for *_, complete in years[:-1])
+
+
+def test_breakdowns_add_up_to_the_total(nightly_runs, warehouse_dsn):
+    with psycopg.connect(warehouse_dsn) as conn:
+        mismatches = conn.execute(
+            """
+            select b.period_label, b.breakdown, sum(b.value), t.value
+            from marts.performance_measures b
+            join marts.performance_measures t using (la_code, period_type, period_label, measure_id)
+            where b.measure_id = 'cla_at_period_end' and b.breakdown <> 'total' and t.breakdown = 'total'
+            group by b.period_label, b.breakdown, t.value
+            having sum(b.value) <> t.value
+            """
+        ).fetchall()
+        breakdowns = {r[0] for r in conn.execute(
+            "select distinct breakdown from marts.performance_measures where measure_id = 'cla_at_period_end'")}
+    assert mismatches == []
+    assert breakdowns == {"total", "age_band", "legal_status", "ethnicity_group", "sex"}
+
+
+def test_every_drop_is_audited_and_a_second_delivery_changes_nothing(nightly_runs, warehouse_dsn, landing):
+    from csc_pipeline.landing.drops import find_drops, pending_drops
+
+    with psycopg.connect(warehouse_dsn) as conn:
+        loads = conn.execute(
+            "select extract_date, status from audit.loads where la_code = %s order by extract_date", (LA,)
+        ).fetchall()
+        counted = conn.execute(
+            "select t.table_name, t.row_count from audit.load_tables t join audit.loads l using (load_id)"
+            " where l.la_code = %s and l.extract_date = %s and t.present", (LA, LAST)
+        ).fetchall()
+        assert pending_drops(conn, find_drops(landing)) == []
+    assert [s for _, s in loads] == ["published"] * NIGHTS
+    persons = dict(counted)["ssd_person"]
+    assert persons == len(_read(landing, LAST, "ssd_person"))
+
+
+def _pseudonym(person_id: str) -> str:
+    """The keyed pseudonym, computed here independently of the warehouse's SQL function."""
+    from conftest import TEST_PSEUDONYM_KEY
+
+    digest = hmac.new(TEST_PSEUDONYM_KEY.encode(), f"{LA}:{person_id}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:24]
+
+
+def test_no_personal_data_reaches_the_marts(nightly_runs, warehouse_dsn, landing):
+    people = _read(landing, LAST, "ssd_person")
+    names_and_upns = {p["pers_forename"] for p in people if p["pers_forename"]} | \
+                     {p["pers_surname"] for p in people if p["pers_surname"]} | \
+                     {p["pers_upn"] for p in people if p["pers_upn"]}
+    professionals = {p["prof_professional_name"] for p in _read(landing, LAST, "ssd_professionals")}
+    # Dates of birth leak as a column holding each child's own date of birth beside its pseudonym.
+    # (A single match is no leak: babies do come into care on the day they are born.)
+    dob_by_pseudonym = {_pseudonym(p["pers_person_id"]): _d(p["pers_dob"]) for p in people if p["pers_dob"]}
+    plain_ids = {p["pers_person_id"] for p in people}
+    with psycopg.connect(warehouse_dsn) as conn:
+        tables = [r[0] for r in conn.execute("select tablename from pg_tables where schemaname = 'marts'")]
+        seen_text, dob_columns, pseudonyms_seen = set(), [], 0
+        for table in tables:
+            child_rows, matches = 0, {}
+            for row in conn.execute(f'select * from marts."{table}"'):
+                seen_text.update(v for v in row if isinstance(v, str))
+                dob = next((dob_by_pseudonym[v] for v in row if isinstance(v, str) and v in dob_by_pseudonym), None)
+                if dob is None:
+                    continue
+                child_rows += 1
+                for i, v in enumerate(row):
+                    if v == dob:
+                        matches[i] = matches.get(i, 0) + 1
+            pseudonyms_seen += child_rows
+            dob_columns += [(table, i) for i, n in matches.items() if child_rows >= 10 and n > child_rows / 2]
+    # Words the marts publish on purpose (a surname "White" is also an ethnicity group).
+    from csc_pipeline.contract import CODE_SETS
+    from csc_pipeline.contract.measures import ETHNICITY_GROUPS
+
+    vocabulary = set(ETHNICITY_GROUPS) | {w for cs in CODE_SETS.values() for d in cs.codes.values() for w in d.split()}
+    assert tables, "no marts were built"
+    assert names_and_upns and not ((names_and_upns - vocabulary) & seen_text)
+    assert professionals and not (professionals & seen_text)
+    assert dob_columns == []
+    if pseudonyms_seen:  # marts that identify children do so by pseudonym, never by the case-system id
+        assert not ({v for v in seen_text if v.isdigit() and len(v) > 3} & plain_ids)

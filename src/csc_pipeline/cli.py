@@ -64,7 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_run)
 
     w = sub.add_parser("warehouse", help="the local PostgreSQL warehouse")
-    w.add_argument("action", choices=["start", "stop", "status", "init", "dsn"])
+    w.add_argument("action", choices=["start", "stop", "status", "init", "dsn", "bi-password"],
+                   help="bi-password: set the password of csc_bi, the role BI tools log in with "
+                        "(from CSC_BI_PASSWORD, or asked for)")
     w.set_defaults(func=cmd_warehouse)
 
     c = sub.add_parser("contract", help="derived files of the extract contract")
@@ -126,6 +128,17 @@ def cmd_warehouse(args) -> int:
         _say("warehouse schemas, audit tables, loaded tables and roles are up to date")
     elif args.action == "dsn":
         _say(connection.warehouse_dsn())
+    elif args.action == "bi-password":
+        import getpass
+
+        from psycopg import sql
+
+        password = os.environ.get("CSC_BI_PASSWORD") or getpass.getpass("password for csc_bi: ")
+        if len(password) < 12:
+            raise ValueError("the BI password must be at least 12 characters")
+        with connection.connect() as conn:
+            conn.execute(sql.SQL("alter role csc_bi password {}").format(sql.Literal(password)))
+        _say("csc_bi can now log in; it reads the marts schema and nothing else")
     return 0
 
 

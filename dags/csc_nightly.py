@@ -18,8 +18,8 @@ PERFORMANCE_MEASURES = Asset(name="marts.performance_measures", uri="csc://wareh
 
 default_args = {
     "owner": "csc-data-team",
-    "retries": 1,
-    "retry_delay": pendulum.duration(minutes=5),
+    "retries": int(os.environ.get("CSC_TASK_RETRIES", "1")),
+    "retry_delay": pendulum.duration(seconds=int(os.environ.get("CSC_RETRY_DELAY_SECONDS", "300"))),
     "on_failure_callback": task_failed,
 }
 

@@ -173,6 +173,8 @@ def cmd_run(args) -> int:
         _say(f"no pending drops under {landing}: nothing to do")
         return 0
     configure_airflow(dsn)
+    # A replay at the terminal should not sit out a scheduled run's five-minute retry delay.
+    os.environ.setdefault("CSC_RETRY_DELAY_SECONDS", "15")
     _say("preparing Airflow's metadata database...")
     migrate_airflow_db()
     dag = load_dag()

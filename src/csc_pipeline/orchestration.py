@@ -74,7 +74,7 @@ def run_night(dag, extract_date: date) -> str:
     dag_run = dag.test(logical_date=logical, run_conf={"up_to": extract_date.isoformat()})
     state = str(getattr(dag_run.state, "value", dag_run.state))
     if state != "success":
-        failed = [ti.task_id for ti in dag_run.get_task_instances() if str(ti.state) in ("failed", "upstream_failed",
-                                                                                            "TaskInstanceState.FAILED")]
+        failed = [ti.task_id for ti in dag_run.get_task_instances()
+                  if str(getattr(ti.state, "value", ti.state)) == "failed"]
         raise DagRunFailed(f"{DAG_ID} run for {extract_date} ended {state}" + (f"; failed: {failed}" if failed else ""))
     return state

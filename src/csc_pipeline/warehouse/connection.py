@@ -36,6 +36,15 @@ def warehouse_dsn() -> str:
     )
 
 
+def is_local_warehouse() -> bool:
+    """Whether the warehouse is the project's own server in the state folder."""
+    dsn = os.environ.get(settings.ENV_WAREHOUSE_DSN)
+    if not dsn:
+        return True
+    server = local_server()
+    return server.is_initialised() and server.port_file.exists() and dsn == server.dsn()
+
+
 def connect(dsn: str | None = None, **kwargs) -> psycopg.Connection:
     return psycopg.connect(dsn or warehouse_dsn(), **kwargs)
 

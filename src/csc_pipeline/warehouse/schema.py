@@ -71,11 +71,16 @@ def add_missing_columns(conn: psycopg.Connection, table: Table) -> None:
 
 
 def pseudonym_key() -> bytes:
-    """The per-deployment HMAC secret: CSC_PSEUDONYM_KEY, or one generated for the local warehouse."""
+    """The per-deployment HMAC secret: CSC_PSEUDONYM_KEY, or, for the project's own local
+    warehouse only, one generated once into the state folder."""
     configured = os.environ.get(settings.ENV_PSEUDONYM_KEY)
     if configured:
+        if len(configured) < 32:
+            raise PseudonymKeyError(f"{settings.ENV_PSEUDONYM_KEY} must be at least 32 characters")
         return configured.encode()
-    if os.environ.get(settings.ENV_WAREHOUSE_DSN):
+    from .connection import is_local_warehouse
+
+    if not is_local_warehouse():
         raise PseudonymKeyError(
             f"{settings.ENV_PSEUDONYM_KEY} is not set. A warehouse named by {settings.ENV_WAREHOUSE_DSN} "
             "needs the deployment's pseudonym secret (at least 32 random characters)."

@@ -61,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run csc_nightly through Airflow for each pending night")
     r.add_argument("--landing", type=Path, default=None, help="landing root to read drops from")
     r.add_argument("--up-to", type=date.fromisoformat, default=None, help="ignore drops after this date")
+    r.add_argument("--verbose", action="store_true", help="show Airflow's own task logs")
     r.set_defaults(func=cmd_run)
 
     w = sub.add_parser("warehouse", help="the local PostgreSQL warehouse")
@@ -175,6 +176,9 @@ def cmd_run(args) -> int:
     configure_airflow(dsn)
     # A replay at the terminal should not sit out a scheduled run's five-minute retry delay.
     os.environ.setdefault("CSC_RETRY_DELAY_SECONDS", "15")
+    if not getattr(args, "verbose", False):
+        # Airflow's task logs stay in its log folder; the terminal gets one line per drop.
+        os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
     _say("preparing Airflow's metadata database...")
     migrate_airflow_db()
     dag = load_dag()
@@ -182,7 +186,33 @@ def cmd_run(args) -> int:
         _say(f"[{i}/{len(nights)}] csc_nightly for the {night} extract...")
         run_night(dag, night)
         _say(f"[{i}/{len(nights)}] {night}: success")
+        with connection.connect(dsn) as conn:
+            for line in _night_summary(conn, night):
+                _say(f"      {line}")
     return 0
+
+
+def _night_summary(conn, extract_date: date) -> list[str]:
+    """One line per drop of that night: its outcome and what changed (counts only)."""
+    rows = conn.execute(
+        """
+        select l.la_code, l.status, coalesce(sum(t.row_count), 0), coalesce(sum(t.rows_added), 0),
+               coalesce(sum(t.rows_corrected), 0), coalesce(sum(t.rows_deleted), 0),
+               coalesce(sum(t.rows_aged_out), 0), l.message
+        from audit.loads l left join audit.load_tables t using (load_id)
+        where l.extract_date = %s
+        group by l.load_id order by l.la_code, l.load_id
+        """,
+        (extract_date,),
+    ).fetchall()
+    lines = []
+    for la, status, total, added, corrected, deleted, aged, message in rows:
+        if status == "published":
+            lines.append(f"{la}: published {total:,} rows ({added:,} new or changed, {corrected:,} corrected, "
+                         f"{deleted:,} deleted, {aged:,} aged out)")
+        else:
+            lines.append(f"{la}: {status}" + (f" — {message}" if message else ""))
+    return lines
 
 
 def cmd_demo(args) -> int:
@@ -203,7 +233,7 @@ def cmd_demo(args) -> int:
         size=args.size, last_extract_date=date(2026, 11, 24), nights=args.nights, years=8, flavour="mosaic"))
     _say("3/4 running the nightly DAG over each drop...")
     cmd_run(argparse.Namespace(landing=landing, up_to=None))
-    _say("4/4 children looked after at 31 March (marts.performance_measures):")
+    _say("4/4 children looked after at 31 March (marts.performance_measures, published values):")
     dsn = connection.warehouse_dsn()
     with connection.connect(dsn) as conn:
         rows = conn.execute(
@@ -217,10 +247,18 @@ def cmd_demo(args) -> int:
             (DEMO_LA_CODE,),
         ).fetchall()
     _say(f"  {'year':<9} {'at':<11} {'children':>8}")
-    for label, end, complete, value, _published in rows:
-        _say(f"  {label:<9} {end.isoformat():<11} {int(value):>8}{'' if complete else '  (year to date)'}")
+    for label, end, complete, _value, published in rows:
+        _say(f"  {label:<9} {end.isoformat():<11} {published:>8}{'' if complete else '  (year to date)'}")
+    from .publish.report import render_annual_report
+
+    last_complete = next((label for label, _end, complete, _v, _p in reversed(rows) if complete), None)
+    report = None
+    if last_complete:
+        report = render_annual_report(dsn, DEMO_LA_CODE, last_complete, settings.state_dir() / "reports")
     _say("")
     _say(f"Marts:   schema `marts` (marts.performance_measures) in {connection.redacted(dsn)}")
+    if report:
+        _say(f"Report:  {report.html}  (also .csv and .xlsx; more with `csc report --help`)")
     _say(f"Connect: psql '{dsn}'")
     _say("Stop:    make warehouse-stop   (or .venv/bin/csc warehouse stop)")
     return 0

@@ -1,5 +1,26 @@
 {#- Building blocks of the measure models and of the published mart. -#}
 
+{% macro measure_cells(population, breakdowns) -%}
+{#- Every cell a measure publishes: one row per authority x period (int_reporting_periods)
+    x breakdown value, with the total. Closed breakdowns publish every value (their
+    `values`), open ones (values none) the values seen in the population. -#}
+{%- set periods = ref('int_reporting_periods') -%}
+select la_code, period_type, period_label, 'total'::text as breakdown, 'Total'::text as breakdown_value
+from {{ periods }}
+{%- for b in breakdowns %}
+union all
+{%- if b['values'] is none %}
+select distinct la_code, period_type, period_label, '{{ b['name'] }}', {{ b['name'] }}::text
+from {{ population }}
+{%- else %}
+select p.la_code, p.period_type, p.period_label, '{{ b['name'] }}', v.breakdown_value
+from {{ periods }} as p
+cross join (values {% for value in b['values'] %}('{{ value | replace("'", "''") }}'){% if not loop.last %}, {% endif %}{% endfor %}) as v (breakdown_value)
+{%- endif %}
+{%- endfor %}
+{%- endmacro %}
+
+
 {% macro measure_counts(measure_id, population, breakdowns, count_expression='count(*)') -%}
 {#- One row per authority x period x breakdown value of a count measure.
     population: a relation or CTE with one row per counted thing, with columns
@@ -8,7 +29,6 @@
     breakdowns: [{'name': 'age_band', 'values': [...]}, ...]; values none = an open
       set (the values seen are published), a list = a closed set (every value is
       published, 0 where there is none). The total is always included. -#}
-{%- set periods = ref('int_reporting_periods') -%}
 select
     cells.la_code,
     cells.period_type,
@@ -22,19 +42,7 @@ select
     'count'::text as unit,
     true as is_available
 from (
-    select la_code, period_type, period_label, 'total'::text as breakdown, 'Total'::text as breakdown_value
-    from {{ periods }}
-    {%- for b in breakdowns %}
-    union all
-    {%- if b['values'] is none %}
-    select distinct la_code, period_type, period_label, '{{ b['name'] }}', {{ b['name'] }}::text
-    from {{ population }}
-    {%- else %}
-    select p.la_code, p.period_type, p.period_label, '{{ b['name'] }}', v.breakdown_value
-    from {{ periods }} as p
-    cross join (values {% for value in b['values'] %}('{{ value | replace("'", "''") }}'){% if not loop.last %}, {% endif %}{% endfor %}) as v (breakdown_value)
-    {%- endif %}
-    {%- endfor %}
+    {{ measure_cells(population, breakdowns) | indent(4) }}
 ) as cells
 left join (
     select la_code, period_type, period_label, 'total'::text as breakdown, 'Total'::text as breakdown_value,
@@ -49,6 +57,78 @@ left join (
     {%- endfor %}
 ) as counts
     using (la_code, period_type, period_label, breakdown, breakdown_value)
+{%- endmacro %}
+
+
+{% macro measure_percentages(measure_id, population, breakdowns=[], numerator='in_numerator') -%}
+{#- One row per authority x period x breakdown value of a percentage measure
+    (measures.md §1): numerator = the population rows where the boolean column
+    `numerator` is true, denominator = all population rows, value =
+    round(100 * numerator / denominator, 1), NULL when the denominator is 0.
+    population and breakdowns as for measure_counts. -#}
+select
+    cells.la_code,
+    cells.period_type,
+    cells.period_label,
+    '{{ measure_id }}'::text as measure_id,
+    cells.breakdown,
+    cells.breakdown_value,
+    cast(case when coalesce(counts.denominator, 0) > 0
+        then round(100.0 * counts.numerator / counts.denominator, 1) end as numeric(12, 1)) as value,
+    cast(coalesce(counts.numerator, 0) as numeric(12, 0)) as numerator,
+    cast(coalesce(counts.denominator, 0) as numeric(12, 0)) as denominator,
+    'percent'::text as unit,
+    true as is_available
+from (
+    {{ measure_cells(population, breakdowns) | indent(4) }}
+) as cells
+left join (
+    select la_code, period_type, period_label, 'total'::text as breakdown, 'Total'::text as breakdown_value,
+        count(*) filter (where {{ numerator }}) as numerator, count(*) as denominator
+    from {{ population }}
+    group by 1, 2, 3
+    {%- for b in breakdowns %}
+    union all
+    select la_code, period_type, period_label, '{{ b['name'] }}', {{ b['name'] }}::text,
+        count(*) filter (where {{ numerator }}), count(*)
+    from {{ population }}
+    group by 1, 2, 3, 4, 5
+    {%- endfor %}
+) as counts
+    using (la_code, period_type, period_label, breakdown, breakdown_value)
+{%- endmacro %}
+
+
+{% macro unavailable_without(cells, optional_tables) -%}
+{#- Measure cells of a measure whose source includes optional tables (extract-contract.md
+    §4): where the council's current drop lacks one of them (stg_audit__load_tables.present),
+    value, numerator and denominator are NULL and is_available false (published `x`),
+    never 0. -#}
+select
+    cells.la_code,
+    cells.period_type,
+    cells.period_label,
+    cells.measure_id,
+    cells.breakdown,
+    cells.breakdown_value,
+    case when available.is_available then cells.value end as value,
+    case when available.is_available then cells.numerator end as numerator,
+    case when available.is_available then cells.denominator end as denominator,
+    cells.unit,
+    available.is_available
+from {{ cells }} as cells
+inner join (
+    select
+        extracts.la_code,
+        count(distinct load_tables.table_name) = {{ optional_tables | length }} as is_available
+    from {{ ref('stg_audit__current_extracts') }} as extracts
+    left join {{ ref('stg_audit__load_tables') }} as load_tables
+        on load_tables.load_id = extracts.load_id
+        and load_tables.present
+        and load_tables.table_name in {{ sql_list(optional_tables) }}
+    group by extracts.la_code
+) as available
+    on available.la_code = cells.la_code
 {%- endmacro %}
 
 

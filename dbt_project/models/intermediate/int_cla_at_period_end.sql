@@ -25,21 +25,22 @@ episodes as (
 
 ),
 
+-- One episode per child and period: the later start wins, then the higher id. (distinct on
+-- rather than row_number() = 1, whose row estimate of a handful misled the planner into
+-- nested loops over the joins below.)
 episodes_in_force as (
 
-    select
+    select distinct on (periods.la_code, periods.period_type, periods.period_label, episodes.person_id)
         periods.*,
         episodes.person_id,
         episodes.cla_episode_id,
-        episodes.cla_id,
-        row_number() over (
-            partition by periods.la_code, periods.period_type, periods.period_label, episodes.person_id
-            order by {{ later_start_then_higher_id('episodes.episode_start', 'episodes.cla_episode_id') }}
-        ) as precedence
+        episodes.cla_id
     from periods
     inner join episodes
         on episodes.la_code = periods.la_code
         and {{ in_force('episodes.episode_start', 'episodes.episode_ceased', 'periods.period_end') }}
+    order by periods.la_code, periods.period_type, periods.period_label, episodes.person_id,
+        {{ later_start_then_higher_id('episodes.episode_start', 'episodes.cla_episode_id') }}
 
 ),
 
@@ -98,7 +99,6 @@ children as (
     left join periods_of_care
         on periods_of_care.la_code = episodes_in_force.la_code
         and periods_of_care.cla_id = episodes_in_force.cla_id
-    where episodes_in_force.precedence = 1
 
 )
 

@@ -1,6 +1,12 @@
 -- Periods of care (measures.md §2): the episodes sharing one clae_cla_id. A period
 -- starts at its first episode's start and ends at its last episode's ceased date,
 -- unless that episode ceased with reason X1 (a new episode begins the same day).
+-- Episodes that ended before the drop's window start have aged out of the extract, so
+-- the period's recorded start (clae_entered_care_date, optional) is used when earlier.
+-- began_before_window: the period started before the window, so its earlier reviews
+-- may be missing. first_review_due_date: its first review is due 20 working days after
+-- its start (Care Planning, Placement and Case Review (England) Regulations 2010, reg
+-- 33(1): var cla_review_first_working_days), the start itself not counted.
 with
 
 episodes as (
@@ -12,7 +18,8 @@ episodes as (
         clae_person_id as person_id,
         clae_cla_episode_start_date as episode_start,
         clae_cla_episode_ceased_date as episode_ceased,
-        clae_cla_episode_ceased_reason as episode_ceased_reason
+        clae_cla_episode_ceased_reason as episode_ceased_reason,
+        clae_entered_care_date as entered_care_date
     from {{ ref('stg_ssd__cla_episodes') }}
 
 ),
@@ -34,7 +41,7 @@ spans as (
     select
         la_code,
         cla_id,
-        min(episode_start) as period_of_care_start,
+        least(min(episode_start), min(entered_care_date)) as period_of_care_start,
         count(*) as episode_count
     from episodes
     group by 1, 2
@@ -44,6 +51,12 @@ spans as (
 last_episodes as (
 
     select * from ranked where episodes_from_last = 1
+
+),
+
+extracts as (
+
+    select la_code, window_start from {{ ref('stg_audit__current_extracts') }}
 
 )
 
@@ -62,6 +75,11 @@ select
         else last_episodes.episode_ceased_reason
     end as ceased_reason,
     last_episodes.cla_episode_id as last_cla_episode_id,
-    spans.episode_count
+    spans.episode_count,
+    extracts.window_start,
+    coalesce(spans.period_of_care_start < extracts.window_start, false) as began_before_window,
+    first_review_due.date_day as first_review_due_date
 from spans
 inner join last_episodes using (la_code, cla_id)
+left join extracts using (la_code)
+{{ join_working_days_after('first_review_due', 'spans.period_of_care_start', var('cla_review_first_working_days')) }}

@@ -336,24 +336,34 @@ SETTINGS: tuple[Setting, ...] = (
             "measures.md §2 Ethnicity groups (configuration)"),
     Setting("cla_review_first_working_days", 20,
             "First review of a period of care: within N working days of its start.",
-            "Care Planning, Placement and Case Review (England) Regulations 2010, reg 33(1)"),
+            "Care Planning, Placement and Case Review (England) Regulations 2010, reg 33(1): "
+            "the first review within 20 working days of the date the child becomes looked after"),
     Setting("cla_review_second_months", 3, "Second review: within N months of the first.",
-            "Care Planning, Placement and Case Review (England) Regulations 2010, reg 33(2)(a)"),
+            "Care Planning, Placement and Case Review (England) Regulations 2010, reg 33(2)(a): "
+            "the second review not more than three months after the first"),
     Setting("cla_review_later_months", 6, "Later reviews: within N months of the previous.",
-            "Care Planning, Placement and Case Review (England) Regulations 2010, reg 33(2)(b)"),
+            "Care Planning, Placement and Case Review (England) Regulations 2010, reg 33(2)(b): "
+            "subsequent reviews not more than six months after the previous one"),
     Setting("icpc_working_days", 15,
             "Initial conference within N working days of the strategy discussion (s47 start).",
-            "Working Together to Safeguard Children"),
+            "Working Together to Safeguard Children (2018 and 2023 editions), initial child protection "
+            "conferences: within 15 working days of the strategy discussion"),
     Setting("rcpc_first_months", 3, "First review conference within N months of the initial conference.",
-            "Working Together to Safeguard Children"),
+            "Working Together to Safeguard Children, child protection review conferences: the first "
+            "within three months of the initial conference"),
     Setting("rcpc_later_months", 6, "Later review conferences within N months of the previous.",
-            "Working Together to Safeguard Children"),
+            "Working Together to Safeguard Children, child protection review conferences: further "
+            "reviews at intervals of not more than six months"),
     Setting("cla_care_plan_min_working_days", 10,
             "Care plan measure: children looked after for at least N working days.",
-            "measures.md §3 cla_care_plan_current_at_period_end"),
+            "measures.md §3 cla_care_plan_current_at_period_end; Care Planning, Placement and Case "
+            "Review (England) Regulations 2010, reg 4(2): a care plan within 10 working days of the "
+            "start of the first placement"),
     Setting("cla_health_min_working_days", 20,
             "Health assessment and PEP measures: children looked after for at least N working days.",
-            "measures.md §3 cla_health_assessment_current_at_period_end, cla_pep_current_at_period_end"),
+            "measures.md §3 cla_health_assessment_current_at_period_end, cla_pep_current_at_period_end; "
+            "Promoting the health and well-being of looked-after children (statutory guidance, 2015): "
+            "initial health assessment within 20 working days of entering care"),
     Setting("health_assessment_type", "Health Assessment",
             "ssd_cla_health.clah_health_check_type of the statutory health assessment (any letter case).",
             "extract-contract.md §3 ssd_cla_health"),
@@ -373,7 +383,20 @@ SETTINGS: tuple[Setting, ...] = (
             "measures.md §3 adoptions_in_period; SSDA903 REC"),
     Setting("lado_conclusion_months", [1, 3, 12],
             "LADO timeliness measures: outcome within N calendar months of referral.",
-            "measures.md §3 LADO"),
+            "measures.md §3 LADO; Keeping Children Safe in Education, Part four (2014–2016 editions; "
+            "earlier Working Together to Safeguard Children 2010): 80% of allegations resolved within "
+            "one month, 90% within three months, all but the most exceptional within twelve months"),
+    Setting("foster_carer_review_months", 12,
+            "Foster carer reviews: each due within N calendar months of the previous review held "
+            "(the first in the data: on the case system's recorded due date).",
+            "Fostering Services (England) Regulations 2011, reg 28(2): the approval of each foster "
+            "parent is reviewed at intervals of not more than a year"),
+    Setting("review_participated_codes", ["PN1", "PN2", "PN3", "PN4", "PN5", "PN6"],
+            "Review participation codes that count as the child participating.",
+            "measures.md §3 cla_review_participation_rate (PN1–PN6 over PN1–PN7)"),
+    Setting("review_participation_excluded_codes", ["PN0"],
+            "Review participation codes outside the participation rate (children under 4).",
+            "measures.md §3 cla_review_participation_rate (PN0, under-4s, excluded)"),
 )
 
 

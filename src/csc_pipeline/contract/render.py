@@ -7,6 +7,11 @@ From the input contract (`tables.py`, `codesets.py`):
   - dbt_project/macros/_contract.sql   code sets (labels -> code) and age bands for macros
 From the output contract (`measures.py`):
   - dbt_project/seeds/measure_catalogue.csv (+ seeds/_seeds.yml)
+Reference seeds (`reference_seed_files`):
+  - dbt_project/seeds/bank_holidays_england.csv   England and Wales bank holidays from the
+    `holidays` package (subdiv ENG), for the working-day calendar
+  - dbt_project/seeds/code_sets.csv   every code of codesets.py, for the code dimensions
+    (+ seeds/_reference_seeds.yml)
 
 The files are committed; `render_all(check=True)` lists those that are out of
 date (a test keeps them in step with the contract). Never edit them by hand.
@@ -260,6 +265,88 @@ def render_seeds_yml() -> str:
     }]})
 
 
+# -- reference seeds: the working-day calendar and the code sets ------------------------
+
+# England and Wales bank holidays are rendered for these years; dim_date (and every
+# working-day rule) covers exactly them, and a data test fails the build when a
+# council's window leaves them.
+BANK_HOLIDAY_YEARS = range(2000, 2036)
+
+_REFERENCE_SEEDS_DOC = {
+    "bank_holidays_england": (
+        "One row per England and Wales bank holiday, "
+        f"{BANK_HOLIDAY_YEARS[0]}–{BANK_HOLIDAY_YEARS[-1]}, from the `holidays` package "
+        "(UnitedKingdom, subdiv ENG: without it Easter Monday and the summer bank holiday are "
+        "missed), rendered by csc contract render (measures.md §2 Working days). Loaded into "
+        "the staging schema: its `name` column is the holiday's title, not personal data, but "
+        "intermediate and marts keep no column named like personal data; dim_date carries it as "
+        "`bank_holiday`.",
+        {"date": ("date", "The bank holiday (some fall on a weekend: their substitute days are listed too)."),
+         "name": ("text", "The holiday's title, e.g. Easter Monday; several on one day are joined by `; `.")},
+        "staging",
+    ),
+    "code_sets": (
+        "One row per code of every code set of the extract contract "
+        "(csc_pipeline/contract/codesets.py), with its DfE or local description, rendered by "
+        "csc contract render; the code dimensions (dim_legal_status, dim_ethnicity, "
+        "dim_cp_category, dim_review_participation, dim_lado_codes) read it.",
+        {"code_set": ("text", "Name of the code set, e.g. legal_status, cp_category, lado_outcome."),
+         "code": ("text", "The code as staging normalises it."),
+         "description": ("text", "The description the contract gives it (empty where the code is its own label)."),
+         "code_order": ("integer", "Order of the code within its set, as the contract lists them.")},
+        None,
+    ),
+}
+
+
+def render_bank_holidays() -> str:
+    """England and Wales bank holidays (date, name) for BANK_HOLIDAY_YEARS."""
+    import holidays  # only the renderer needs it
+
+    calendar = holidays.UnitedKingdom(subdiv="ENG", years=BANK_HOLIDAY_YEARS)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["date", "name"])
+    for day, name in sorted(calendar.items()):
+        writer.writerow([day.isoformat(), name])
+    return out.getvalue()
+
+
+def render_code_sets() -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["code_set", "code", "description", "code_order"])
+    for name, cs in CODE_SETS.items():
+        for order, (code, description) in enumerate(cs.codes.items(), start=1):
+            writer.writerow([name, code, description, order])
+    return out.getvalue()
+
+
+def render_reference_seeds_yml() -> str:
+    seeds = []
+    for name, (description, columns, schema) in _REFERENCE_SEEDS_DOC.items():
+        config: dict = {"column_types": {c: t for c, (t, _) in columns.items()}}
+        if schema:
+            config["schema"] = schema
+        seeds.append({
+            "name": name,
+            "description": description,
+            "config": config,
+            "columns": [{"name": c, "description": d} for c, (_, d) in columns.items()],
+        })
+    return _yaml({"version": 2, "seeds": seeds})
+
+
+def reference_seed_files(root: Path) -> dict[Path, str]:
+    """The reference seeds derived from the contract and the `holidays` package."""
+    seeds = root / "seeds"
+    return {
+        seeds / "bank_holidays_england.csv": render_bank_holidays(),
+        seeds / "code_sets.csv": render_code_sets(),
+        seeds / "_reference_seeds.yml": render_reference_seeds_yml(),
+    }
+
+
 # -- the files ---------------------------------------------------------------------
 
 def rendered_files(project_dir: Path | None = None) -> dict[Path, str]:
@@ -273,6 +360,7 @@ def rendered_files(project_dir: Path | None = None) -> dict[Path, str]:
         root / "seeds" / "measure_catalogue.csv": render_measure_catalogue(),
         root / "seeds" / "_seeds.yml": render_seeds_yml(),
     }
+    files.update(reference_seed_files(root))
     for table in TABLES:
         files[staging / f"{table.staging_model}.sql"] = render_staging_model(table)
     return files

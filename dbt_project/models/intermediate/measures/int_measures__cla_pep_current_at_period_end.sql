@@ -1,0 +1,64 @@
+-- cla_pep_current_at_period_end (measures.md §3): of the children aged 5 to 15 at period
+-- end, looked after (short breaks excluded) for at least 20 working days (var
+-- cla_health_min_working_days), those with a personal education plan (loc_cla_pep) dated
+-- within the previous 6 months (var pep_months). loc_cla_pep is optional: without it the
+-- measure is unavailable (`x`).
+with
+
+children as (
+
+    select * from {{ ref('int_cla_snapshot') }}
+    where not is_short_break and is_looked_after_long_enough_for_health
+        and age_years between 5 and 15
+
+),
+
+peps as (
+
+    select la_code, pep_person_id as person_id, pep_date
+    from {{ ref('stg_loc__cla_peps') }}
+    where pep_date is not null
+
+),
+
+current as (
+
+    select distinct children.la_code, children.period_type, children.period_label, children.person_id
+    from children
+    inner join peps
+        on peps.la_code = children.la_code
+        and peps.person_id = children.person_id
+        and peps.pep_date <= children.period_end
+        and peps.pep_date >= {{ add_months('children.period_end', -var('pep_months')) }}
+
+),
+
+population as (
+
+    select
+        children.la_code,
+        children.period_type,
+        children.period_label,
+        current.person_id is not null as in_numerator
+    from children
+    left join current
+        on current.la_code = children.la_code
+        and current.period_type = children.period_type
+        and current.period_label = children.period_label
+        and current.person_id = children.person_id
+
+),
+
+cells as (
+
+    {{ measure_percentages('cla_pep_current_at_period_end', 'population') | indent(4) }}
+
+),
+
+available as (
+
+    {{ unavailable_without('cells', ['loc_cla_pep']) | indent(4) }}
+
+)
+
+select * from available

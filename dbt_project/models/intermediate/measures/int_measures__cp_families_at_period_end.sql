@@ -1,0 +1,47 @@
+-- cp_families_at_period_end (measures.md §3): distinct families (ssd_family) of the
+-- children subject to a plan at period end; a child with no family row counts as their
+-- own family. ssd_family is optional: without it the measure is unavailable (`x`).
+with
+
+plans as (
+
+    select * from {{ ref('int_cp_plans') }}
+
+),
+
+families as (
+
+    select distinct la_code, fami_person_id as person_id, fami_family_id as family_id
+    from {{ ref('stg_ssd__families') }}
+    where fami_family_id is not null
+
+),
+
+population as (
+
+    select
+        at_period_end.la_code,
+        at_period_end.period_type,
+        at_period_end.period_label,
+        coalesce('family:' || families.family_id, 'child:' || at_period_end.person_id) as family
+    from ({{ records_at_period_ends('plans', 'plan_start', 'plan_end') | indent(4) }}) as at_period_end
+    left join families
+        on families.la_code = at_period_end.la_code
+        and families.person_id = at_period_end.person_id
+
+),
+
+cells as (
+
+    {{ measure_counts('cp_families_at_period_end', 'population', [],
+                      count_expression='count(distinct family)') | indent(4) }}
+
+),
+
+available as (
+
+    {{ unavailable_without('cells', ['ssd_family']) | indent(4) }}
+
+)
+
+select * from available

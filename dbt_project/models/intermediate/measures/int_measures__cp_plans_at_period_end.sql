@@ -1,0 +1,59 @@
+-- cp_plans_at_period_end (measures.md §3): children subject to a child protection plan at
+-- period end (a plan in force: start <= D and (end null or end > D)), by the latest
+-- category of their plan (the later start, then the higher id, where two overlap) and
+-- their age band on that date (Unborn before birth).
+{%- set categories = contract_code_sets()['cp_category']['codes'] %}
+
+with
+
+plans as (
+
+    select * from {{ ref('int_cp_plans') }}
+
+),
+
+persons as (
+
+    select la_code, pers_person_id as person_id, pers_dob, pers_expected_dob
+    from {{ ref('stg_ssd__persons') }}
+
+),
+
+-- One plan per child: the later start wins, then the higher id.
+in_force as (
+
+    select distinct on (la_code, period_type, period_label, person_id) *
+    from ({{ records_at_period_ends('plans', 'plan_start', 'plan_end') | indent(4) }}) as at_period_end
+    order by la_code, period_type, period_label, person_id,
+        {{ later_start_then_higher_id('plan_start', 'cp_plan_id') }}
+
+),
+
+population as (
+
+    select
+        in_force.la_code,
+        in_force.period_type,
+        in_force.period_label,
+        case
+            when in_force.latest_category in {{ sql_list(categories) }} then in_force.latest_category
+            else 'Not known'
+        end as category,
+        {{ age_band_or_unborn('persons.pers_dob', 'persons.pers_expected_dob', 'in_force.period_end') }} as age_band
+    from in_force
+    left join persons
+        on persons.la_code = in_force.la_code
+        and persons.person_id = in_force.person_id
+
+),
+
+cells as (
+
+    {{ measure_counts('cp_plans_at_period_end', 'population', [
+        {'name': 'category', 'values': categories + ['Not known']},
+        {'name': 'age_band', 'values': ['Unborn'] + age_band_values() + ['Not known']},
+    ]) | indent(4) }}
+
+)
+
+select * from cells

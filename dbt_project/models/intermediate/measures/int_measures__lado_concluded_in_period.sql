@@ -1,0 +1,32 @@
+-- lado_concluded_in_period (measures.md §3): allegations with an outcome dated in the
+-- period, by outcome.
+{%- set outcomes = contract_code_sets()['lado_outcome']['codes'] %}
+
+with
+
+allegations as (
+
+    select * from {{ ref('int_lado_allegations') }}
+
+),
+
+population as (
+
+    select
+        la_code,
+        period_type,
+        period_label,
+        case when outcome in {{ sql_list(outcomes) }} then outcome else 'Not known' end as outcome
+    from ({{ events_in_periods('allegations', 'outcome_date') | indent(4) }}) as in_period
+
+),
+
+cells as (
+
+    {{ measure_counts('lado_concluded_in_period', 'population', [
+        {'name': 'outcome', 'values': outcomes + ['Not known']},
+    ]) | indent(4) }}
+
+)
+
+select * from cells

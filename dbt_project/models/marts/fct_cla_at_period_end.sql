@@ -1,0 +1,25 @@
+-- The looked-after snapshot at every period end (int_cla_snapshot), pseudonymised for BI:
+-- who was looked after on the period end, short breaks (V3/V4) marked, with the legal
+-- status, placement and IRO in force on that date.
+select
+    la_code,
+    period_type,
+    period_label,
+    period_end,
+    {{ pseudonym('la_code', 'person_id') }} as child_key,
+    {{ pseudonym('la_code', 'cla_id', 'period_of_care') }} as period_of_care_key,
+    period_of_care_start,
+    legal_status,
+    is_short_break,
+    age_years,
+    age_band,
+    sex,
+    ethnicity_group,
+    placement_type,
+    placement_provider,
+    placement_distance,
+    {{ pseudonym('la_code', 'iro_professional_id') }} as iro_key,
+    has_care_plan,
+    is_looked_after_long_enough_for_care_plan,
+    is_looked_after_long_enough_for_health
+from {{ ref('int_cla_snapshot') }}

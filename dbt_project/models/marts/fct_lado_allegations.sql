@@ -1,0 +1,23 @@
+-- Allegations referred to the LADO (int_lado_allegations), pseudonymised for BI: referral
+-- to outcome in days and calendar months, within 1/3/12 months. The person the allegation
+-- is about is never here.
+select
+    la_code,
+    {{ pseudonym('la_code', 'allegation_id', 'lado_allegation') }} as allegation_key,
+    {{ pseudonym('la_code', 'child_person_id') }} as child_key,
+    referral_date,
+    threshold_met,
+    referral_source,
+    employment_sector,
+    harm_category,
+    strategy_meeting_date,
+    police_involved,
+    outcome,
+    outcome_date,
+    is_open,
+    days_to_outcome,
+    months_to_outcome
+    {%- for months in var('lado_conclusion_months') %},
+    is_concluded_within_{{ months }}_month{{ 's' if months != 1 }}
+    {%- endfor %}
+from {{ ref('int_lado_allegations') }}

@@ -184,3 +184,74 @@ def test_no_personal_data_reaches_the_marts(nightly_runs, warehouse_dsn, landing
     assert dob_columns == []
     if pseudonyms_seen:  # marts that identify children do so by pseudonym, never by the case-system id
         assert not ({v for v in seen_text if v.isdigit() and len(v) > 3} & plain_ids)
+
+
+# Each published count, recomputed in SQL from the fact it comes from (measures.md §3).
+FACT_COUNTS = {
+    "cla_at_period_end": ("fct_cla_at_period_end", "not f.is_short_break and f.period_label = p.period_label "
+                                                   "and f.period_type = p.period_type"),
+    "cla_reviews_in_period": ("fct_cla_reviews", "f.is_held and not f.is_short_break and {in_period}(f.review_date)"),
+    "icpc_in_period": ("fct_cp_conferences", "f.conference_type = 'initial' and not f.is_transfer_in "
+                                             "and {in_period}(f.conference_date)"),
+    "rcpc_in_period": ("fct_cp_conferences", "f.conference_type = 'review' and {in_period}(f.conference_date)"),
+    "cp_plans_started_in_period": ("fct_cp_plans", "{in_period}(f.plan_start)"),
+    "cp_plans_ended_in_period": ("fct_cp_plans", "{in_period}(f.plan_end)"),
+    "lado_allegations_in_period": ("fct_lado_allegations", "{in_period}(f.referral_date)"),
+    "lado_concluded_in_period": ("fct_lado_allegations", "{in_period}(f.outcome_date)"),
+    "iro_escalations_in_period": ("fct_iro_escalations", "{in_period}(f.raised_date)"),
+    "iro_escalations_resolved_in_period": ("fct_iro_escalations", "{in_period}(f.resolved_date)"),
+    "foster_carer_reviews_in_period": ("fct_foster_carer_reviews", "f.is_held and {in_period}(f.review_date)"),
+    "adoptions_in_period": ("fct_adoptions", "{in_period}(f.adoption_date)"),
+}
+
+
+@pytest.mark.parametrize("measure_id", sorted(FACT_COUNTS))
+def test_counts_agree_with_the_facts_they_come_from(nightly_runs, warehouse_dsn, measure_id):
+    fact, condition = FACT_COUNTS[measure_id]
+    # "{in_period}(x)" means period_start <= x <= period_end
+    while "{in_period}(" in condition:
+        head, rest = condition.split("{in_period}(", 1)
+        column, tail = rest.split(")", 1)
+        condition = f"{head}({column} between p.period_start and p.period_end){tail}"
+    query = f"""
+        select p.period_label, p.value,
+               (select count(*) from marts.{fact} f where f.la_code = p.la_code and {condition}) as from_fact
+        from marts.performance_measures p
+        where p.la_code = %s and p.measure_id = %s and p.breakdown = 'total'
+    """
+    with psycopg.connect(warehouse_dsn) as conn:
+        rows = conn.execute(query, (LA, measure_id)).fetchall()
+    assert rows, f"{measure_id} is not published"
+    disagreements = [(label, value, n) for label, value, n in rows if value != n]
+    assert disagreements == []
+    assert any(n > 0 for _, _, n in rows), f"{measure_id}: the generated council never has one"
+
+
+def test_every_measure_is_published_for_every_period(nightly_runs, warehouse_dsn):
+    from csc_pipeline.contract.measures import MEASURES
+
+    with psycopg.connect(warehouse_dsn) as conn:
+        periods = conn.execute("select count(distinct (period_type, period_label)) from marts.performance_measures"
+                               " where la_code = %s", (LA,)).fetchone()[0]
+        published = dict(conn.execute(
+            "select measure_id, count(distinct (period_type, period_label)) from marts.performance_measures"
+            " where la_code = %s and breakdown = 'total' group by measure_id", (LA,)).fetchall())
+        bad_percent = conn.execute(
+            "select count(*) from marts.performance_measures where la_code = %s and unit = 'percent'"
+            " and denominator > 0 and value <> round(100 * numerator / denominator, 1)", (LA,)).fetchone()[0]
+    assert published == {m.measure_id: periods for m in MEASURES}
+    assert bad_percent == 0
+
+
+def test_column_descriptions_are_in_the_database(nightly_runs, warehouse_dsn):
+    with psycopg.connect(warehouse_dsn) as conn:
+        described = dict(conn.execute(
+            """
+            select a.attname, col_description(a.attrelid, a.attnum)
+            from pg_attribute a
+            where a.attrelid = 'marts.performance_measures'::regclass and a.attnum > 0 and not a.attisdropped
+            """).fetchall())
+        table_comment = conn.execute("select obj_description('marts.performance_measures'::regclass)").fetchone()[0]
+    assert table_comment and table_comment.lower().startswith("one row per")
+    assert described["published_value"] and "c" in described["published_value"]
+    assert all(described.values()), [c for c, d in described.items() if not d]

@@ -361,6 +361,11 @@ def rendered_files(project_dir: Path | None = None) -> dict[Path, str]:
         root / "seeds" / "_seeds.yml": render_seeds_yml(),
     }
     files.update(reference_seed_files(root))
+    from .docs import render_measures_doc, render_tables_doc
+
+    docs = root.parent / "docs"
+    files[docs / "extract-tables.md"] = render_tables_doc()
+    files[docs / "measures.md"] = render_measures_doc()
     for table in TABLES:
         files[staging / f"{table.staging_model}.sql"] = render_staging_model(table)
     return files

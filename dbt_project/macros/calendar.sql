@@ -68,6 +68,14 @@ cast({{ date_expression }} + ({{ months }}) * interval '1 month' as date)
 {%- endmacro %}
 
 
+{% macro within_previous_months(date_expression, on_date, months) -%}
+{#- measures.md §3 "within the previous M months" of D: dated on or after the date M
+    calendar months before D, and not after D. months: a number or an SQL expression. -#}
+({{ date_expression }} <= {{ on_date }}
+    and {{ date_expression }} >= {{ add_months(on_date, '-(' ~ months ~ ')') }})
+{%- endmacro %}
+
+
 {% macro months_between(from_date, to_date) -%}
 {#- Completed calendar months from one date to a later one: the largest n with
     add_months(from_date, n) <= to_date (so 31 January to 28 February is one month). -#}

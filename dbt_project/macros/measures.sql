@@ -29,34 +29,13 @@ cross join (values {% for value in b['values'] %}('{{ value | replace("'", "''")
     breakdowns: [{'name': 'age_band', 'values': [...]}, ...]; values none = an open
       set (the values seen are published), a list = a closed set (every value is
       published, 0 where there is none). The total is always included. -#}
-select
-    cells.la_code,
-    cells.period_type,
-    cells.period_label,
-    '{{ measure_id }}'::text as measure_id,
-    cells.breakdown,
-    cells.breakdown_value,
+{%- set values -%}
     cast(coalesce(counts.n, 0) as numeric(12, 1)) as value,
     cast(null as numeric(12, 0)) as numerator,
     cast(null as numeric(12, 0)) as denominator,
-    'count'::text as unit,
-    true as is_available
-from (
-    {{ measure_cells(population, breakdowns) | indent(4) }}
-) as cells
-left join (
-    select la_code, period_type, period_label, 'total'::text as breakdown, 'Total'::text as breakdown_value,
-        {{ count_expression }} as n
-    from {{ population }}
-    group by 1, 2, 3
-    {%- for b in breakdowns %}
-    union all
-    select la_code, period_type, period_label, '{{ b['name'] }}', {{ b['name'] }}::text, {{ count_expression }}
-    from {{ population }}
-    group by 1, 2, 3, 4, 5
-    {%- endfor %}
-) as counts
-    using (la_code, period_type, period_label, breakdown, breakdown_value)
+    'count'::text as unit
+{%- endset -%}
+{{ measure_rows(measure_id, population, breakdowns, count_expression ~ ' as n', values) }}
 {%- endmacro %}
 
 
@@ -66,6 +45,23 @@ left join (
     `numerator` is true, denominator = all population rows, value =
     round(100 * numerator / denominator, 1), NULL when the denominator is 0.
     population and breakdowns as for measure_counts. -#}
+{%- set values -%}
+    cast(case when coalesce(counts.denominator, 0) > 0
+        then round(100.0 * counts.numerator / counts.denominator, 1) end as numeric(12, 1)) as value,
+    cast(coalesce(counts.numerator, 0) as numeric(12, 0)) as numerator,
+    cast(coalesce(counts.denominator, 0) as numeric(12, 0)) as denominator,
+    'percent'::text as unit
+{%- endset -%}
+{{ measure_rows(measure_id, population, breakdowns,
+                'count(*) filter (where ' ~ numerator ~ ') as numerator, count(*) as denominator', values) }}
+{%- endmacro %}
+
+
+{% macro measure_rows(measure_id, population, breakdowns, aggregates, values) -%}
+{#- The rows of a measure, shared by measure_counts and measure_percentages: every cell
+    (measure_cells) left-joined to `aggregates` of the population rows in it (`counts`:
+    grouped for the total and for each breakdown value), with `values` (value, numerator,
+    denominator and unit, computed from counts.*). -#}
 select
     cells.la_code,
     cells.period_type,
@@ -73,29 +69,32 @@ select
     '{{ measure_id }}'::text as measure_id,
     cells.breakdown,
     cells.breakdown_value,
-    cast(case when coalesce(counts.denominator, 0) > 0
-        then round(100.0 * counts.numerator / counts.denominator, 1) end as numeric(12, 1)) as value,
-    cast(coalesce(counts.numerator, 0) as numeric(12, 0)) as numerator,
-    cast(coalesce(counts.denominator, 0) as numeric(12, 0)) as denominator,
-    'percent'::text as unit,
+    {{ values }},
     true as is_available
 from (
     {{ measure_cells(population, breakdowns) | indent(4) }}
 ) as cells
 left join (
     select la_code, period_type, period_label, 'total'::text as breakdown, 'Total'::text as breakdown_value,
-        count(*) filter (where {{ numerator }}) as numerator, count(*) as denominator
+        {{ aggregates }}
     from {{ population }}
     group by 1, 2, 3
     {%- for b in breakdowns %}
     union all
     select la_code, period_type, period_label, '{{ b['name'] }}', {{ b['name'] }}::text,
-        count(*) filter (where {{ numerator }}), count(*)
+        {{ aggregates }}
     from {{ population }}
     group by 1, 2, 3, 4, 5
     {%- endfor %}
 ) as counts
     using (la_code, period_type, period_label, breakdown, breakdown_value)
+{%- endmacro %}
+
+
+{% macro code_or_not_known(column, codes) -%}
+{#- A closed breakdown's value (measures.md §1): the code when it is one of `codes`, else
+    `Not known` (missing, or a value that fits no category). -#}
+case when {{ column }} in {{ sql_list(codes) }} then {{ column }} else 'Not known' end
 {%- endmacro %}
 
 
@@ -144,6 +143,62 @@ inner join (
     breakdown, breakdown_value, value, numerator, denominator, unit, is_available. -#}
 {%- set lo = var('suppression_min') -%}
 {%- set hi = var('suppression_max') -%}
+with
+
+-- disclosed_count: what a cell reveals (a count, or a percentage's numerator).
+flagged as (
+
+    select
+        *,
+        coalesce(disclosed_count between {{ lo }} and {{ hi }}, false) as primary_suppressed
+    from (
+        select *, case when unit = 'count' then value else numerator end as disclosed_count
+        from {{ cells }}
+    ) as disclosed
+
+),
+
+grouped as (
+
+    select
+        flagged.*,
+        coalesce(totals.primary_suppressed, false) as total_suppressed,
+        count(*) filter (where flagged.primary_suppressed) over cell_group as primary_in_group,
+        row_number() over (
+            cell_group
+            order by
+                (not flagged.primary_suppressed and coalesce(flagged.disclosed_count, 0) > 0) desc,
+                flagged.disclosed_count,
+                flagged.breakdown_value
+        ) as candidate_rank
+    from flagged
+    left join flagged as totals
+        on totals.breakdown = 'total'
+        and totals.la_code = flagged.la_code
+        and totals.period_type = flagged.period_type
+        and totals.period_label = flagged.period_label
+        and totals.measure_id = flagged.measure_id
+    window cell_group as (
+        partition by flagged.la_code, flagged.period_type, flagged.period_label,
+            flagged.measure_id, flagged.breakdown
+    )
+
+),
+
+decided as (
+
+    select
+        *,
+        breakdown <> 'total'
+            and primary_in_group = 1
+            and not total_suppressed
+            and candidate_rank = 1
+            and not primary_suppressed
+            and coalesce(disclosed_count, 0) > 0 as secondary_suppressed
+    from grouped
+
+)
+
 select
     la_code, period_type, period_label, measure_id, breakdown, breakdown_value,
     value, numerator, denominator, unit, is_available,
@@ -156,53 +211,5 @@ select
         when unit = 'count' then cast(value as numeric(12, 0))::text
         else cast(value as numeric(12, 1))::text
     end as published_value
-from (
-    select
-        grouped.*,
-        grouped.breakdown <> 'total'
-            and grouped.primary_in_group = 1
-            and not grouped.total_suppressed
-            and grouped.candidate_rank = 1
-            and not grouped.primary_suppressed
-            and coalesce(grouped.disclosed_count, 0) > 0 as secondary_suppressed
-    from (
-        select
-            flagged.*,
-            coalesce(totals.primary_suppressed, false) as total_suppressed,
-            count(*) filter (where flagged.primary_suppressed) over cell_group as primary_in_group,
-            row_number() over (
-                cell_group
-                order by
-                    (not flagged.primary_suppressed and coalesce(flagged.disclosed_count, 0) > 0) desc,
-                    flagged.disclosed_count,
-                    flagged.breakdown_value
-            ) as candidate_rank
-        from (
-            select
-                c.*,
-                case when c.unit = 'count' then c.value else c.numerator end as disclosed_count,
-                coalesce(
-                    case when c.unit = 'count' then c.value else c.numerator end between {{ lo }} and {{ hi }},
-                    false
-                ) as primary_suppressed
-            from {{ cells }} as c
-        ) as flagged
-        left join (
-            select
-                la_code, period_type, period_label, measure_id,
-                coalesce(case when unit = 'count' then value else numerator end between {{ lo }} and {{ hi }},
-                         false) as primary_suppressed
-            from {{ cells }}
-            where breakdown = 'total'
-        ) as totals
-            on totals.la_code = flagged.la_code
-            and totals.period_type = flagged.period_type
-            and totals.period_label = flagged.period_label
-            and totals.measure_id = flagged.measure_id
-        window cell_group as (
-            partition by flagged.la_code, flagged.period_type, flagged.period_label,
-                flagged.measure_id, flagged.breakdown
-        )
-    ) as grouped
-) as decided
+from decided
 {%- endmacro %}

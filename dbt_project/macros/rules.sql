@@ -10,6 +10,13 @@
 {%- endmacro %}
 
 
+{% macro earlier_date_then_lower_id(date_column, id_column) -%}
+{#- ORDER BY terms for events of one series in the order they happened (reviews, plans):
+    by date, ties by id, ids compared as later_start_then_higher_id does (10 > 9). -#}
+{{ date_column }}, length({{ id_column }}), {{ id_column }}
+{%- endmacro %}
+
+
 {% macro age_in_years(date_of_birth, on_date) -%}
 case when {{ date_of_birth }} <= {{ on_date }}
     then date_part('year', age({{ on_date }}, {{ date_of_birth }}))::integer
@@ -66,89 +73,95 @@ end
     overlap rule picks: the later start wins, then the higher id. Set-based: the
     partition's start and end dates cut time into pieces, the winner of each piece is the
     winner on its first day, and adjacent pieces of one record are merged again.
+    Each spell carries its record's columns (records.*) beside valid_from and valid_to.
     records: a relation or CTE with the partition columns, id_column, start_column and
     end_column; records without a start are ignored. -#}
 {%- set partition = partition_columns | join(', ') -%}
 select
-    {%- for column in partition_columns %}
-    {{ column }},
-    {%- endfor %}
-    {{ id_column }},
-    min(piece_start) as valid_from,
-    case when bool_or(piece_end is null) then null else max(piece_end) end as valid_to
+    records.*,
+    spells.valid_from,
+    spells.valid_to
 from (
     select
-        *,
-        sum(starts_spell) over (partition by {{ partition }} order by piece_start rows unbounded preceding) as spell
+        {%- for column in partition_columns %}
+        {{ column }},
+        {%- endfor %}
+        {{ id_column }},
+        min(piece_start) as valid_from,
+        case when bool_or(piece_end is null) then null else max(piece_end) end as valid_to
     from (
         select
             *,
-            case
-                when lag({{ id_column }}) over pieces_in_order = {{ id_column }}
-                    and lag(piece_end) over pieces_in_order = piece_start then 0
-                else 1
-            end as starts_spell
+            sum(starts_spell) over (partition by {{ partition }} order by piece_start rows unbounded preceding) as spell
         from (
             select
-                {%- for column in partition_columns %}
-                pieces.{{ column }},
-                {%- endfor %}
-                pieces.piece_start,
-                pieces.piece_end,
-                records.{{ id_column }},
-                row_number() over (
-                    partition by {% for column in partition_columns %}pieces.{{ column }}, {% endfor %}pieces.piece_start
-                    order by {{ later_start_then_higher_id('records.' ~ start_column, 'records.' ~ id_column) }}
-                ) as precedence
+                *,
+                case
+                    when lag({{ id_column }}) over pieces_in_order = {{ id_column }}
+                        and lag(piece_end) over pieces_in_order = piece_start then 0
+                    else 1
+                end as starts_spell
             from (
                 select
-                    {{ partition }},
-                    boundary as piece_start,
-                    lead(boundary) over (partition by {{ partition }} order by boundary) as piece_end
+                    {%- for column in partition_columns %}
+                    pieces.{{ column }},
+                    {%- endfor %}
+                    pieces.piece_start,
+                    pieces.piece_end,
+                    records.{{ id_column }},
+                    row_number() over (
+                        partition by {% for column in partition_columns %}pieces.{{ column }}, {% endfor %}pieces.piece_start
+                        order by {{ later_start_then_higher_id('records.' ~ start_column, 'records.' ~ id_column) }}
+                    ) as precedence
                 from (
-                    select {{ partition }}, {{ start_column }} as boundary
-                    from {{ records }}
-                    where {{ start_column }} is not null
-                    union
-                    select {{ partition }}, {{ end_column }}
-                    from {{ records }}
-                    where {{ start_column }} is not null and {{ end_column }} is not null
-                ) as boundaries
-            ) as pieces
-            inner join {{ records }} as records
-                on {% for column in partition_columns %}records.{{ column }} = pieces.{{ column }}
-                {% if not loop.last %}and {% endif %}{% endfor -%}
-                and {{ in_force('records.' ~ start_column, 'records.' ~ end_column, 'pieces.piece_start') }}
-        ) as ranked
-        where precedence = 1
-        window pieces_in_order as (partition by {{ partition }} order by piece_start)
-    ) as flagged
+                    select
+                        {{ partition }},
+                        boundary as piece_start,
+                        lead(boundary) over (partition by {{ partition }} order by boundary) as piece_end
+                    from (
+                        select {{ partition }}, {{ start_column }} as boundary
+                        from {{ records }}
+                        where {{ start_column }} is not null
+                        union
+                        select {{ partition }}, {{ end_column }}
+                        from {{ records }}
+                        where {{ start_column }} is not null and {{ end_column }} is not null
+                    ) as boundaries
+                ) as pieces
+                inner join {{ records }} as records
+                    on {% for column in partition_columns %}records.{{ column }} = pieces.{{ column }}
+                    {% if not loop.last %}and {% endif %}{% endfor -%}
+                    and {{ in_force('records.' ~ start_column, 'records.' ~ end_column, 'pieces.piece_start') }}
+            ) as ranked
+            where precedence = 1
+            window pieces_in_order as (partition by {{ partition }} order by piece_start)
+        ) as flagged
+    ) as numbered
+    group by {{ partition }}, spell, {{ id_column }}
 ) as spells
-group by {{ partition }}, spell, {{ id_column }}
+inner join {{ records }} as records
+    on {% for column in partition_columns %}records.{{ column }} = spells.{{ column }}
+    and {% endfor %}records.{{ id_column }} = spells.{{ id_column }}
 {%- endmacro %}
 
 
-{% macro events_in_periods(events, date_column) -%}
-{#- measures.md §2 "in period": one row per event x reporting period whose
-    [period_start, period_end] holds the event's date. Returns the event's columns
-    (la_code among them) with period_type, period_label, period_start and period_end. -#}
-select
-    periods.period_type,
-    periods.period_label,
-    periods.period_start,
-    periods.period_end,
-    events.*
-from {{ ref('int_reporting_periods') }} as periods
-inner join {{ events }} as events
-    on events.la_code = periods.la_code
-    and events.{{ date_column }} between periods.period_start and periods.period_end
+{% macro join_spell_in_force(alias, spells, child, on_date) -%}
+{#- measures.md §2 "the state on D": left-joins `alias`, the spell of `spells` (a
+    resolved_spells model: int_legal_status_spells, int_placement_spells, int_iro_spells)
+    in force on on_date for the child of the row aliased `child` (its la_code and
+    person_id). Spells never overlap, so at most one row per child and date. -#}
+left join {{ spells }} as {{ alias }}
+    on {{ alias }}.la_code = {{ child }}.la_code
+    and {{ alias }}.person_id = {{ child }}.person_id
+    and {{ in_force(alias ~ '.valid_from', alias ~ '.valid_to', on_date) }}
 {%- endmacro %}
 
 
-{% macro records_at_period_ends(records, start_column, end_column) -%}
-{#- measures.md §2 "at period end": one row per record x reporting period whose period
-    end the record is in force on (start <= D and (end is null or end > D)). Returns the
-    record's columns with period_type, period_label, period_start and period_end. -#}
+{% macro join_reporting_periods(records, condition) -%}
+{#- One row per record x reporting period of its council (int_reporting_periods) for which
+    `condition` holds; the condition names the record `records` and the period `periods`.
+    Returns the record's columns with period_type, period_label, period_start and
+    period_end. Shared by events_in_periods and records_at_period_ends. -#}
 select
     periods.period_type,
     periods.period_label,
@@ -158,7 +171,37 @@ select
 from {{ ref('int_reporting_periods') }} as periods
 inner join {{ records }} as records
     on records.la_code = periods.la_code
-    and {{ in_force('records.' ~ start_column, 'records.' ~ end_column, 'periods.period_end') }}
+    and {{ condition }}
+{%- endmacro %}
+
+
+{% macro events_in_periods(events, date_column) -%}
+{#- measures.md §2 "in period": one row per event x reporting period whose
+    [period_start, period_end] holds the event's date. Returns the event's columns
+    (la_code among them) with period_type, period_label, period_start and period_end. -#}
+{{ join_reporting_periods(events, 'records.' ~ date_column ~ ' between periods.period_start and periods.period_end') }}
+{%- endmacro %}
+
+
+{% macro records_at_period_ends(records, start_column, end_column, one_per=none, id_column=none) -%}
+{#- measures.md §2 "at period end": one row per record x reporting period whose period
+    end the record is in force on (start <= D and (end is null or end > D)). Returns the
+    record's columns with period_type, period_label, period_start and period_end.
+    With one_per (a column, e.g. person_id) and id_column: only the record that wins on
+    the period end for each, where records of one kind overlap: the later start, then
+    the higher id (measures.md §2). (distinct on rather than row_number() = 1, whose row
+    estimate of a handful misleads the planner into nested loops over later joins.) -#}
+{%- set in_force_on_period_end = in_force('records.' ~ start_column, 'records.' ~ end_column, 'periods.period_end') -%}
+{%- if one_per is none -%}
+{{ join_reporting_periods(records, in_force_on_period_end) }}
+{%- else -%}
+select distinct on (la_code, period_type, period_label, {{ one_per }}) *
+from (
+    {{ join_reporting_periods(records, in_force_on_period_end) | indent(4) }}
+) as in_force_on_period_end
+order by la_code, period_type, period_label, {{ one_per }},
+    {{ later_start_then_higher_id(start_column, id_column) }}
+{%- endif %}
 {%- endmacro %}
 
 
@@ -171,4 +214,29 @@ case
     when {{ date_of_birth }} is null and {{ expected_date_of_birth }} > {{ on_date }} then 'Unborn'
     else {{ age_band(age_in_years(date_of_birth, on_date)) }}
 end
+{%- endmacro %}
+
+
+{% macro review_due(review_number, began_before_window, recorded_due_date, first_due_date, later_rules) -%}
+{#- due_rule and due_date of a review held in a series (reviews of a child looked after,
+    review conferences: measures.md §3). The first held in the window (review_number 1)
+    is due on first_due_date (`first`), unless the series began before the window start:
+    its earlier reviews may have aged out of the extract, so it is due on the case
+    system's recorded due date (`recorded`). A later review is due by the first of
+    later_rules ([[name, condition, due date], ...]) whose condition holds. NULL for a
+    review not held (no review_number). -#}
+case
+    when {{ review_number }} = 1 and {{ began_before_window }} then 'recorded'
+    when {{ review_number }} = 1 then 'first'
+    {%- for name, condition, _ in later_rules %}
+    when {{ condition }} then '{{ name }}'
+    {%- endfor %}
+end as due_rule,
+case
+    when {{ review_number }} = 1 and {{ began_before_window }} then {{ recorded_due_date }}
+    when {{ review_number }} = 1 then {{ first_due_date }}
+    {%- for _, condition, due_date in later_rules %}
+    when {{ condition }} then {{ due_date }}
+    {%- endfor %}
+end as due_date
 {%- endmacro %}

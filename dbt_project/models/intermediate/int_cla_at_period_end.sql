@@ -1,71 +1,60 @@
--- Children looked after on each period end: an episode in force on that date
--- (start <= D and (ceased null or ceased > D)), one row per child (the later-starting
--- episode, then the higher id, where records overlap). Short breaks (legal status
--- V3/V4 in force on the date) are kept and flagged: measures exclude them.
+-- Children looked after on each period end, the one source of "looked after at period
+-- end" (every such measure and fct_cla_at_period_end select from it). One row per child
+-- and period: the episode in force on that date (measures.md §2: start <= D and (ceased
+-- null or ceased > D); the later-starting episode, then the higher id, where records
+-- overlap), with what else is in force on it (the spells of int_legal_status_spells,
+-- int_placement_spells, int_iro_spells, and care plans): legal status, placement, IRO,
+-- whether a care plan is in force; and whether the child has been looked after long
+-- enough for the care plan and health measures ("looked after for at least N working
+-- days": the period of care began on or before the date N working days before D).
+-- Short breaks (legal status V3/V4 in force on the date) are kept and flagged: measures
+-- exclude them. Analysed after it is built: the care plan, health and education measures
+-- join it.
+{{ config(post_hook='analyze {{ this }}') }}
+
 with
-
-periods as (
-
-    select la_code, period_type, period_label, period_start, period_end
-    from {{ ref('int_reporting_periods') }}
-
-),
 
 episodes as (
 
-    select
-        la_code,
-        clae_cla_episode_id as cla_episode_id,
-        clae_person_id as person_id,
-        clae_cla_id as cla_id,
-        clae_cla_episode_start_date as episode_start,
-        clae_cla_episode_ceased_date as episode_ceased
-    from {{ ref('stg_ssd__cla_episodes') }}
-    where clae_person_id is not null
+    select * from {{ ref('int_cla_episodes') }}
+    where person_id is not null
 
 ),
 
--- One episode per child and period: the later start wins, then the higher id. (distinct on
--- rather than row_number() = 1, whose row estimate of a handful misled the planner into
--- nested loops over the joins below.)
+-- One episode per child and period: the later start wins, then the higher id.
 episodes_in_force as (
 
-    select distinct on (periods.la_code, periods.period_type, periods.period_label, episodes.person_id)
-        periods.*,
-        episodes.person_id,
-        episodes.cla_episode_id,
-        episodes.cla_id
-    from periods
-    inner join episodes
-        on episodes.la_code = periods.la_code
-        and {{ in_force('episodes.episode_start', 'episodes.episode_ceased', 'periods.period_end') }}
-    order by periods.la_code, periods.period_type, periods.period_label, episodes.person_id,
-        {{ later_start_then_higher_id('episodes.episode_start', 'episodes.cla_episode_id') }}
+    {{ records_at_period_ends('episodes', 'episode_start', 'episode_ceased',
+                              one_per='person_id', id_column='cla_episode_id') | indent(4) }}
 
 ),
 
 legal_statuses as (
 
-    select * from {{ ref('int_legal_statuses_at_period_end') }}
+    select * from {{ ref('int_legal_status_spells') }}
 
 ),
 
-persons as (
+placements as (
+
+    select * from {{ ref('int_placement_spells') }}
+
+),
+
+iros as (
+
+    select * from {{ ref('int_iro_spells') }}
+
+),
+
+care_plans as (
 
     select
         la_code,
-        pers_person_id as person_id,
-        pers_dob,
-        pers_sex as sex,
-        pers_ethnicity as ethnicity
-    from {{ ref('stg_ssd__persons') }}
-
-),
-
-periods_of_care as (
-
-    select la_code, cla_id, period_of_care_start
-    from {{ ref('int_periods_of_care') }}
+        lacp_person_id as person_id,
+        lacp_cla_care_plan_start_date as care_plan_start,
+        lacp_cla_care_plan_end_date as care_plan_end
+    from {{ ref('stg_ssd__cla_care_plans') }}
 
 ),
 
@@ -80,30 +69,65 @@ children as (
         episodes_in_force.person_id,
         episodes_in_force.cla_episode_id,
         episodes_in_force.cla_id,
-        periods_of_care.period_of_care_start,
+        episodes_in_force.period_of_care_start,
         legal_statuses.legal_status,
         coalesce(legal_statuses.is_short_break, false) as is_short_break,
-        persons.pers_dob,
-        {{ age_in_years('persons.pers_dob', 'episodes_in_force.period_end') }} as age_years,
-        persons.sex,
-        persons.ethnicity
+        episodes_in_force.pers_dob,
+        {{ age_in_years('episodes_in_force.pers_dob', 'episodes_in_force.period_end') }} as age_years,
+        episodes_in_force.sex,
+        episodes_in_force.ethnicity
     from episodes_in_force
-    left join legal_statuses
-        on legal_statuses.la_code = episodes_in_force.la_code
-        and legal_statuses.period_type = episodes_in_force.period_type
-        and legal_statuses.period_label = episodes_in_force.period_label
-        and legal_statuses.person_id = episodes_in_force.person_id
-    left join persons
-        on persons.la_code = episodes_in_force.la_code
-        and persons.person_id = episodes_in_force.person_id
-    left join periods_of_care
-        on periods_of_care.la_code = episodes_in_force.la_code
-        and periods_of_care.cla_id = episodes_in_force.cla_id
+    {{ join_spell_in_force('legal_statuses', 'legal_statuses', 'episodes_in_force', 'episodes_in_force.period_end')
+       | indent(4) }}
+
+),
+
+children_with_care_plans as (
+
+    select distinct children.la_code, children.period_type, children.period_label, children.person_id
+    from children
+    inner join care_plans
+        on care_plans.la_code = children.la_code
+        and care_plans.person_id = children.person_id
+        and {{ in_force('care_plans.care_plan_start', 'care_plans.care_plan_end', 'children.period_end') }}
 
 )
 
 select
-    *,
-    {{ age_band('age_years') }} as age_band,
-    {{ ethnicity_group('ethnicity') }} as ethnicity_group
+    children.la_code,
+    children.period_type,
+    children.period_label,
+    children.period_start,
+    children.period_end,
+    children.person_id,
+    children.cla_episode_id,
+    children.cla_id,
+    children.period_of_care_start,
+    children.legal_status,
+    children.is_short_break,
+    children.pers_dob,
+    children.age_years,
+    {{ age_band('children.age_years') }} as age_band,
+    children.sex,
+    children.ethnicity,
+    {{ ethnicity_group('children.ethnicity') }} as ethnicity_group,
+    placements.placement_id,
+    placements.placement_type,
+    placements.placement_provider,
+    placements.placement_distance,
+    iros.professional_id as iro_professional_id,
+    children_with_care_plans.person_id is not null as has_care_plan,
+    coalesce(children.period_of_care_start <= care_plan_min.date_day, false)
+        as is_looked_after_long_enough_for_care_plan,
+    coalesce(children.period_of_care_start <= health_min.date_day, false)
+        as is_looked_after_long_enough_for_health
 from children
+left join children_with_care_plans
+    on children_with_care_plans.la_code = children.la_code
+    and children_with_care_plans.period_type = children.period_type
+    and children_with_care_plans.period_label = children.period_label
+    and children_with_care_plans.person_id = children.person_id
+{{ join_spell_in_force('placements', 'placements', 'children', 'children.period_end') }}
+{{ join_spell_in_force('iros', 'iros', 'children', 'children.period_end') }}
+{{ join_working_days_before('care_plan_min', 'children.period_end', var('cla_care_plan_min_working_days')) }}
+{{ join_working_days_before('health_min', 'children.period_end', var('cla_health_min_working_days')) }}

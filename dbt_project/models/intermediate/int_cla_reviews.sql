@@ -58,7 +58,7 @@ held as (
     where not is_cancelled and review_date is not null
     window period_reviews as (
         partition by la_code, cla_id
-        order by review_date, length(review_id), review_id
+        order by {{ earlier_date_then_lower_id('review_date', 'review_id') }}
     )
 
 ),
@@ -95,17 +95,10 @@ due as (
 
     select
         *,
-        case
-            when review_in_window = 1 and began_before_window then 'recorded'
-            when review_in_window = 1 then 'first'
-            when lag(is_first_of_period) over period_reviews then 'second'
-            else 'later'
-        end as due_rule,
-        case
-            when review_in_window = 1 and began_before_window then recorded_due_date
-            when review_in_window = 1 then first_review_due_date
-            else lag(next_review_due_date) over period_reviews
-        end as due_date
+        {{ review_due('review_in_window', 'began_before_window', 'recorded_due_date', 'first_review_due_date', [
+            ['second', 'lag(is_first_of_period) over period_reviews', 'lag(next_review_due_date) over period_reviews'],
+            ['later', 'review_in_window > 1', 'lag(next_review_due_date) over period_reviews'],
+        ]) | indent(8) }}
     from next_due
     window period_reviews as (partition by la_code, cla_id order by review_in_window)
 
@@ -138,7 +131,4 @@ from reviews
 left join due
     on due.la_code = reviews.la_code
     and due.review_id = reviews.review_id
-left join legal_statuses
-    on legal_statuses.la_code = reviews.la_code
-    and legal_statuses.person_id = reviews.person_id
-    and {{ in_force('legal_statuses.valid_from', 'legal_statuses.valid_to', 'reviews.review_date') }}
+{{ join_spell_in_force('legal_statuses', 'legal_statuses', 'reviews', 'reviews.review_date') }}

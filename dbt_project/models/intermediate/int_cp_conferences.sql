@@ -90,7 +90,7 @@ reviews_held as (
     where conference_date is not null
     window plan_reviews as (
         partition by la_code, cp_plan_id
-        order by conference_date, length(conference_id), conference_id
+        order by {{ earlier_date_then_lower_id('conference_date', 'conference_id') }}
     )
 
 ),
@@ -100,18 +100,11 @@ reviews_timed as (
     select
         reviews.*,
         cast(reviews_held.review_in_plan as integer) as review_in_plan,
-        case
-            when reviews_held.review_in_plan = 1 and reviews.began_before_window then 'recorded'
-            when reviews_held.review_in_plan = 1 then 'first'
-            when reviews_held.review_in_plan > 1 then 'later'
-        end as due_rule,
-        case
-            when reviews_held.review_in_plan = 1 and reviews.began_before_window then reviews.recorded_due_date
-            when reviews_held.review_in_plan = 1
-                then {{ add_months('reviews.plan_anchor_date', var('rcpc_first_months')) }}
-            when reviews_held.review_in_plan > 1
-                then {{ add_months('reviews_held.previous_review_date', var('rcpc_later_months')) }}
-        end as due_date
+        {{ review_due('reviews_held.review_in_plan', 'reviews.began_before_window', 'reviews.recorded_due_date',
+                      add_months('reviews.plan_anchor_date', var('rcpc_first_months')), [
+            ['later', 'reviews_held.review_in_plan > 1',
+             add_months('reviews_held.previous_review_date', var('rcpc_later_months'))],
+        ]) | indent(8) }}
     from reviews
     left join reviews_held
         on reviews_held.la_code = reviews.la_code

@@ -81,7 +81,7 @@ numbered as (
         plans.*,
         row_number() over (
             partition by plans.la_code, plans.person_id
-            order by plans.plan_start, length(plans.cp_plan_id), plans.cp_plan_id
+            order by {{ earlier_date_then_lower_id('plans.plan_start', 'plans.cp_plan_id') }}
         ) as plan_number,
         min(plans.plan_start) over (partition by plans.la_code, plans.person_id) as first_plan_start
     from plans

@@ -29,7 +29,7 @@ held as (
         review_id,
         lag(review_date) over (
             partition by la_code, household_id
-            order by review_date, length(review_id), review_id
+            order by {{ earlier_date_then_lower_id('review_date', 'review_id') }}
         ) as previous_review_date
     from reviews
     where review_date is not null

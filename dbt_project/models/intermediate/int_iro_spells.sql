@@ -15,14 +15,5 @@ spells as (
 
 )
 
-select
-    spells.la_code,
-    spells.person_id,
-    spells.involvement_id,
-    involvements.professional_id,
-    spells.valid_from,
-    spells.valid_to
+select la_code, person_id, involvement_id, professional_id, valid_from, valid_to
 from spells
-inner join involvements
-    on involvements.la_code = spells.la_code
-    and involvements.involvement_id = spells.involvement_id

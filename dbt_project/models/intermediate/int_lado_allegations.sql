@@ -21,6 +21,6 @@ select
     {{ months_between('lado_referral_date', 'lado_outcome_date') }} as months_to_outcome
     {%- for months in var('lado_conclusion_months') %},
     lado_outcome_date <= {{ add_months('lado_referral_date', months) }}
-        as is_concluded_within_{{ months }}_month{{ 's' if months != 1 }}
+        as is_concluded_{{ lado_within(months) }}
     {%- endfor %}
 from {{ ref('stg_loc__lado_allegations') }}

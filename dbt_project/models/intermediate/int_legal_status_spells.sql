@@ -1,6 +1,9 @@
 -- The legal status in force on any date: each child's legal statuses resolved into
 -- spells that never overlap (the later start wins, then the higher id: measures.md §2).
--- The status on D is the spell with valid_from <= D and (valid_to null or valid_to > D).
+-- The status on D is the spell with valid_from <= D and (valid_to null or valid_to > D): the
+-- one place the legal status on a date is decided (period ends: int_cla_at_period_end;
+-- review dates: int_cla_reviews; the start and end of a period of care: the
+-- cla_started / cla_ceased measures).
 with
 
 legal_statuses as (
@@ -25,15 +28,11 @@ spells as (
 )
 
 select
-    spells.la_code,
-    spells.person_id,
-    spells.legal_status_id,
-    legal_statuses.legal_status,
-    coalesce(legal_statuses.legal_status in {{ sql_list(var('short_break_legal_statuses')) }}, false)
-        as is_short_break,
-    spells.valid_from,
-    spells.valid_to
+    la_code,
+    person_id,
+    legal_status_id,
+    legal_status,
+    coalesce(legal_status in {{ sql_list(var('short_break_legal_statuses')) }}, false) as is_short_break,
+    valid_from,
+    valid_to
 from spells
-inner join legal_statuses
-    on legal_statuses.la_code = spells.la_code
-    and legal_statuses.legal_status_id = spells.legal_status_id

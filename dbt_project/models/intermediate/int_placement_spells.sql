@@ -28,17 +28,14 @@ spells as (
 )
 
 select
-    spells.la_code,
-    spells.person_id,
-    spells.placement_id,
-    placements.cla_id,
-    placements.placement_type,
-    placements.placement_provider,
-    placements.placement_distance,
-    placements.placement_urn,
-    spells.valid_from,
-    spells.valid_to
+    la_code,
+    person_id,
+    placement_id,
+    cla_id,
+    placement_type,
+    placement_provider,
+    placement_distance,
+    placement_urn,
+    valid_from,
+    valid_to
 from spells
-inner join placements
-    on placements.la_code = spells.la_code
-    and placements.placement_id = spells.placement_id

@@ -1,4 +1,4 @@
--- The looked-after snapshot at every period end (int_cla_snapshot), pseudonymised for BI:
+-- The looked-after snapshot at every period end (int_cla_at_period_end), pseudonymised for BI:
 -- who was looked after on the period end, short breaks (V3/V4) marked, with the legal
 -- status, placement and IRO in force on that date.
 select
@@ -22,4 +22,4 @@ select
     has_care_plan,
     is_looked_after_long_enough_for_care_plan,
     is_looked_after_long_enough_for_health
-from {{ ref('int_cla_snapshot') }}
+from {{ ref('int_cla_at_period_end') }}

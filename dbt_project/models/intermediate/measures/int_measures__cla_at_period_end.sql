@@ -31,7 +31,7 @@ population as (
             else 'Other'
         end as legal_status,
         ethnicity_group,
-        case when sex in {{ sql_list(sex_codes) }} then sex else 'Not known' end as sex
+        {{ code_or_not_known('sex', sex_codes) }} as sex
     from children
 
 ),

@@ -5,7 +5,7 @@ with
 
 children as (
 
-    select * from {{ ref('int_cla_snapshot') }}
+    select * from {{ ref('int_cla_at_period_end') }}
     where not is_short_break and is_looked_after_long_enough_for_care_plan
 
 ),

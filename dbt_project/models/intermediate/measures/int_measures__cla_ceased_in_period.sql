@@ -25,10 +25,8 @@ population as (
         in_period.period_label,
         coalesce(in_period.ceased_reason, 'Not known') as reason
     from ({{ events_in_periods('periods_of_care', 'period_of_care_end') | indent(4) }}) as in_period
-    left join legal_statuses
-        on legal_statuses.la_code = in_period.la_code
-        and legal_statuses.person_id = in_period.person_id
-        and {{ in_force('legal_statuses.valid_from', 'legal_statuses.valid_to', 'in_period.period_of_care_end - 1') }}
+    {{ join_spell_in_force('legal_statuses', 'legal_statuses', 'in_period', 'in_period.period_of_care_end - 1')
+       | indent(4) }}
     where not coalesce(legal_statuses.is_short_break, false)
 
 ),

@@ -9,7 +9,7 @@ with
 
 children as (
 
-    select * from {{ ref('int_cla_snapshot') }}
+    select * from {{ ref('int_cla_at_period_end') }}
     where not is_short_break and is_looked_after_long_enough_for_health
 
 ),
@@ -20,44 +20,13 @@ assessments as (
 
 ),
 
-current as (
-
-    select distinct children.la_code, children.period_type, children.period_label, children.person_id
-    from children
-    inner join assessments
-        on assessments.la_code = children.la_code
-        and assessments.person_id = children.person_id
-        and assessments.assessment_date <= children.period_end
-        and assessments.assessment_date >= case
-            when children.age_years < 5
-                then {{ add_months('children.period_end', -var('health_assessment_months_under_5')) }}
-            else {{ add_months('children.period_end', -var('health_assessment_months_5_and_over')) }}
-        end
-
-),
-
-population as (
-
-    select
-        children.la_code,
-        children.period_type,
-        children.period_label,
-        children.age_band,
-        current.person_id is not null as in_numerator
-    from children
-    left join current
-        on current.la_code = children.la_code
-        and current.period_type = children.period_type
-        and current.period_label = children.period_label
-        and current.person_id = children.person_id
-
-),
-
 cells as (
 
-    {{ measure_percentages('cla_health_assessment_current_at_period_end', 'population', [
-        {'name': 'age_band', 'values': age_band_values() + ['Not known']},
-    ]) | indent(4) }}
+    {{ cla_with_document_within('cla_health_assessment_current_at_period_end', 'children', 'assessments',
+        'assessment_date',
+        'case when children.age_years < 5 then ' ~ var('health_assessment_months_under_5')
+            ~ ' else ' ~ var('health_assessment_months_5_and_over') ~ ' end',
+        [{'name': 'age_band', 'values': age_band_values() + ['Not known']}]) | indent(4) }}
 
 )
 

@@ -7,7 +7,7 @@ with
 
 children as (
 
-    select * from {{ ref('int_cla_snapshot') }}
+    select * from {{ ref('int_cla_at_period_end') }}
     where not is_short_break and is_looked_after_long_enough_for_health
         and age_years between 5 and 15
 
@@ -21,37 +21,10 @@ peps as (
 
 ),
 
-current as (
-
-    select distinct children.la_code, children.period_type, children.period_label, children.person_id
-    from children
-    inner join peps
-        on peps.la_code = children.la_code
-        and peps.person_id = children.person_id
-        and peps.pep_date <= children.period_end
-        and peps.pep_date >= {{ add_months('children.period_end', -var('pep_months')) }}
-
-),
-
-population as (
-
-    select
-        children.la_code,
-        children.period_type,
-        children.period_label,
-        current.person_id is not null as in_numerator
-    from children
-    left join current
-        on current.la_code = children.la_code
-        and current.period_type = children.period_type
-        and current.period_label = children.period_label
-        and current.person_id = children.person_id
-
-),
-
 cells as (
 
-    {{ measure_percentages('cla_pep_current_at_period_end', 'population') | indent(4) }}
+    {{ cla_with_document_within('cla_pep_current_at_period_end', 'children', 'peps', 'pep_date',
+                                var('pep_months')) | indent(4) }}
 
 ),
 

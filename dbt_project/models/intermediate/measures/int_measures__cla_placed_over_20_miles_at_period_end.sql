@@ -7,7 +7,7 @@ with
 
 children as (
 
-    select * from {{ ref('int_cla_snapshot') }}
+    select * from {{ ref('int_cla_at_period_end') }}
     where not is_short_break
         and placement_distance is not null
         and placement_distance <> {{ var('placement_distance_unknown') }}

@@ -18,10 +18,7 @@ population as (
         la_code,
         period_type,
         period_label,
-        case
-            when participation in {{ sql_list(participation_codes) }} then participation
-            else 'Not known'
-        end as participation
+        {{ code_or_not_known('participation', participation_codes) }} as participation
     from ({{ events_in_periods('reviews', 'review_date') | indent(4) }}) as in_period
 
 ),

@@ -19,10 +19,8 @@ population as (
 
     select in_period.la_code, in_period.period_type, in_period.period_label
     from ({{ events_in_periods('periods_of_care', 'period_of_care_start') | indent(4) }}) as in_period
-    left join legal_statuses
-        on legal_statuses.la_code = in_period.la_code
-        and legal_statuses.person_id = in_period.person_id
-        and {{ in_force('legal_statuses.valid_from', 'legal_statuses.valid_to', 'in_period.period_of_care_start') }}
+    {{ join_spell_in_force('legal_statuses', 'legal_statuses', 'in_period', 'in_period.period_of_care_start')
+       | indent(4) }}
     where not coalesce(legal_statuses.is_short_break, false)
 
 ),

@@ -1,5 +1,7 @@
 -- cla_without_iro_at_period_end (measures.md §3): children looked after at period end
--- (short breaks excluded) with no open IRO involvement on that date.
+-- (short breaks excluded) with no open IRO involvement on that date: no IRO in force on it
+-- (int_cla_at_period_end.iro_professional_id, from int_iro_spells, which covers every day
+-- an IRO involvement is open).
 with
 
 children as (
@@ -9,23 +11,11 @@ children as (
 
 ),
 
-involvements as (
-
-    select * from {{ ref('int_iro_involvements') }}
-
-),
-
 population as (
 
-    select children.la_code, children.period_type, children.period_label
+    select la_code, period_type, period_label
     from children
-    where not exists (
-        select 1
-        from involvements
-        where involvements.la_code = children.la_code
-            and involvements.person_id = children.person_id
-            and {{ in_force('involvements.involvement_start', 'involvements.involvement_end', 'children.period_end') }}
-    )
+    where iro_professional_id is null
 
 ),
 

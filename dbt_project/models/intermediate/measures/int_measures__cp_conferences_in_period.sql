@@ -1,24 +1,3 @@
--- cp_conferences_in_period (measures.md §3): icpc_in_period + rcpc_in_period.
-with
-
-conferences as (
-
-    select * from {{ ref('int_cp_conferences') }}
-    where conference_type = 'review' or not is_transfer_in
-
-),
-
-population as (
-
-    select la_code, period_type, period_label
-    from ({{ events_in_periods('conferences', 'conference_date') | indent(4) }}) as in_period
-
-),
-
-cells as (
-
-    {{ measure_counts('cp_conferences_in_period', 'population', []) | indent(4) }}
-
-)
-
-select * from cells
+-- cp_conferences_in_period (measures.md §3): icpc_in_period + rcpc_in_period (the family's
+-- rule: macros/measure_families.sql cp_conferences_measure).
+{{ cp_conferences_measure('cp_conferences_in_period', ['initial', 'review']) }}

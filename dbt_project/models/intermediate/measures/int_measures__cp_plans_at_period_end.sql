@@ -22,10 +22,8 @@ persons as (
 -- One plan per child: the later start wins, then the higher id.
 in_force as (
 
-    select distinct on (la_code, period_type, period_label, person_id) *
-    from ({{ records_at_period_ends('plans', 'plan_start', 'plan_end') | indent(4) }}) as at_period_end
-    order by la_code, period_type, period_label, person_id,
-        {{ later_start_then_higher_id('plan_start', 'cp_plan_id') }}
+    {{ records_at_period_ends('plans', 'plan_start', 'plan_end', one_per='person_id', id_column='cp_plan_id')
+       | indent(4) }}
 
 ),
 
@@ -35,10 +33,7 @@ population as (
         in_force.la_code,
         in_force.period_type,
         in_force.period_label,
-        case
-            when in_force.latest_category in {{ sql_list(categories) }} then in_force.latest_category
-            else 'Not known'
-        end as category,
+        {{ code_or_not_known('in_force.latest_category', categories) }} as category,
         {{ age_band_or_unborn('persons.pers_dob', 'persons.pers_expected_dob', 'in_force.period_end') }} as age_band
     from in_force
     left join persons

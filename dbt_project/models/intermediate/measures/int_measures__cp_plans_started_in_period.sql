@@ -16,8 +16,7 @@ population as (
         la_code,
         period_type,
         period_label,
-        case when initial_category in {{ sql_list(categories) }} then initial_category else 'Not known' end
-            as category
+        {{ code_or_not_known('initial_category', categories) }} as category
     from ({{ events_in_periods('plans', 'plan_start') | indent(4) }}) as in_period
 
 ),

@@ -1,25 +1,4 @@
 -- icpc_in_period (measures.md §3): initial conferences held in the period, counted per
--- child (one row per child per conference), transfer-ins excluded.
-with
-
-conferences as (
-
-    select * from {{ ref('int_cp_conferences') }}
-    where conference_type = 'initial' and not is_transfer_in
-
-),
-
-population as (
-
-    select la_code, period_type, period_label
-    from ({{ events_in_periods('conferences', 'conference_date') | indent(4) }}) as in_period
-
-),
-
-cells as (
-
-    {{ measure_counts('icpc_in_period', 'population', []) | indent(4) }}
-
-)
-
-select * from cells
+-- child (one row per child per conference), transfer-ins excluded (the family's rule:
+-- macros/measure_families.sql cp_conferences_measure).
+{{ cp_conferences_measure('icpc_in_period', ['initial']) }}

@@ -18,9 +18,8 @@ population as (
         la_code,
         period_type,
         period_label,
-        case when stage in {{ sql_list(stages) }} then stage else 'Not known' end as stage,
-        case when issue_category in {{ sql_list(issues) }} then issue_category else 'Not known' end
-            as issue_category
+        {{ code_or_not_known('stage', stages) }} as stage,
+        {{ code_or_not_known('issue_category', issues) }} as issue_category
     from ({{ events_in_periods('escalations', 'raised_date') | indent(4) }}) as in_period
 
 ),

@@ -16,7 +16,7 @@ population as (
         la_code,
         period_type,
         period_label,
-        case when resolution in {{ sql_list(resolutions) }} then resolution else 'Not known' end as resolution
+        {{ code_or_not_known('resolution', resolutions) }} as resolution
     from ({{ events_in_periods('escalations', 'resolved_date') | indent(4) }}) as in_period
 
 ),

@@ -19,12 +19,9 @@ population as (
         la_code,
         period_type,
         period_label,
-        case when referral_source in {{ sql_list(sources) }} then referral_source else 'Not known' end
-            as referral_source,
-        case when employment_sector in {{ sql_list(sectors) }} then employment_sector else 'Not known' end
-            as employment_sector,
-        case when harm_category in {{ sql_list(harms) }} then harm_category else 'Not known' end
-            as harm_category,
+        {{ code_or_not_known('referral_source', sources) }} as referral_source,
+        {{ code_or_not_known('employment_sector', sectors) }} as employment_sector,
+        {{ code_or_not_known('harm_category', harms) }} as harm_category,
         coalesce(threshold_met, 'Not known') as threshold_met
     from ({{ events_in_periods('allegations', 'referral_date') | indent(4) }}) as in_period
 

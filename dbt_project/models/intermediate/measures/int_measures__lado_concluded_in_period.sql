@@ -16,7 +16,7 @@ population as (
         la_code,
         period_type,
         period_label,
-        case when outcome in {{ sql_list(outcomes) }} then outcome else 'Not known' end as outcome
+        {{ code_or_not_known('outcome', outcomes) }} as outcome
     from ({{ events_in_periods('allegations', 'outcome_date') | indent(4) }}) as in_period
 
 ),

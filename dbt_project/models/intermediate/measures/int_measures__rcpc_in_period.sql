@@ -1,25 +1,3 @@
 -- rcpc_in_period (measures.md §3): review conferences held in the period, counted per
--- child and plan.
-with
-
-conferences as (
-
-    select * from {{ ref('int_cp_conferences') }}
-    where conference_type = 'review'
-
-),
-
-population as (
-
-    select la_code, period_type, period_label
-    from ({{ events_in_periods('conferences', 'conference_date') | indent(4) }}) as in_period
-
-),
-
-cells as (
-
-    {{ measure_counts('rcpc_in_period', 'population', []) | indent(4) }}
-
-)
-
-select * from cells
+-- child and plan (the family's rule: macros/measure_families.sql cp_conferences_measure).
+{{ cp_conferences_measure('rcpc_in_period', ['review']) }}

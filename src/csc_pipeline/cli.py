@@ -5,6 +5,8 @@
     csc warehouse  start, stop, show or initialise the local PostgreSQL warehouse
     csc contract   re-derive dbt sources, staging models, GE suites and seeds from the contract
     csc report     the annual IRO report or a quarterly pack (HTML, CSV, XLSX); --changes for revisions
+    csc validation list, show and explain validation reports; check a council's label mapping file
+    csc accept     publish a quarantined drop after review (audited: who, why, which rules)
     csc demo       all of the above on a synthetic council, then print its figures
 
 Exit codes: 0 success, 1 the pipeline failed (a DAG run, dbt, the warehouse), 2 bad usage.
@@ -76,8 +78,10 @@ def _parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_contract)
 
     from .publish.cli import add_report_commands
+    from .validate.cli import add_commands as add_validation_commands
 
     add_report_commands(sub)
+    add_validation_commands(sub)
 
     d = sub.add_parser("demo", help="generate a synthetic council, run the nightly DAG over it, print its figures")
     d.add_argument("--size", type=int, default=300)

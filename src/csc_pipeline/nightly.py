@@ -20,7 +20,7 @@ from .landing.drops import Drop, find_drops, pending_drops
 from .landing.manifest import LA_CODE_PATTERN, ManifestError
 from .load import audit
 from .validate.report import ValidationReport, make_issue
-from .load.land import LandedDrop, land_drop
+from .load.land import LandedDrop, land_drop, unreadable_manifest
 from .load.publish import publish_drop
 from .load.quarantine import quarantine_drop
 from .warehouse import connection, schema
@@ -92,22 +92,31 @@ def _pending(config: NightConfig, up_to: date | None) -> list[Drop]:
 
 
 def land(drop_dicts: list[dict], run_id: str | None = None) -> list[dict]:
-    """COPY each pending drop into its own staging schema; record the load as started."""
+    """COPY each pending drop into its own staging schema; record the load as started.
+
+    A drop that cannot be landed (unreadable manifest, unknown council) is still recorded,
+    with the reason, so that validation blocks it and it is quarantined and alerted on."""
+    from .validate.config import load_deployment
+
+    deployment = load_deployment()
     landed_all = []
     with connection.connect(autocommit=True) as conn:
         for d in drop_dicts:
             drop = Drop.from_dict(d)
             try:
-                manifest = drop.manifest
+                manifest, issues = drop.manifest, []
             except ManifestError as exc:
                 log.error("drop %s/%s: %s", drop.la_code, drop.extract_date, exc)
-                manifest = None
-            if manifest is None:
-                continue  # reported by validation in a later issue; nothing can be loaded without it
+                manifest, issues = unreadable_manifest(drop), [make_issue("manifest_unreadable", "manifest.json")]
             load_id = audit.start_load(conn, drop, manifest, run_id)
-            landed = land_drop(conn, drop, manifest, load_id)
-            if manifest.la_code != drop.la_code or manifest.extract_date != drop.extract_date:
-                landed.issues.append(make_issue("manifest_folder_mismatch", "manifest.json"))
+            if not deployment.accepts(drop.la_code) or not LA_CODE_PATTERN.match(manifest.la_code):
+                issues.append(make_issue("la_code_unknown", "manifest.json"))
+            if issues:  # nothing is read from a drop the pipeline does not accept
+                landed = LandedDrop(drop, load_id, drop.landing_schema, issues=issues)
+            else:
+                landed = land_drop(conn, drop, manifest, load_id)
+                if manifest.la_code != drop.la_code or manifest.extract_date != drop.extract_date:
+                    landed.issues.append(make_issue("manifest_folder_mismatch", "manifest.json"))
             log.info("landed %s/%s: %d tables, %d rows", drop.la_code, drop.extract_date,
                      len(landed.tables), sum(landed.row_counts.values()))
             landed_all.append(landed.to_dict())
@@ -115,26 +124,49 @@ def land(drop_dicts: list[dict], run_id: str | None = None) -> list[dict]:
 
 
 def validate(landed_dicts: list[dict]) -> list[dict]:
-    """Run the Great Expectations suites on each landed drop, in the warehouse."""
+    """Check each landed drop against the contract in the warehouse (the GX suites, one SQL
+    pass per table), with the council's settings and label mapping; write Data Docs."""
     from .validate import validate_drop  # GX is heavy: import only when validating
+    from .validate.config import load_deployment
+    from .validate.mapping import MappingError, sync_council_labels
 
+    deployment = load_deployment()
     dsn = connection.warehouse_dsn()
     out = []
     with connection.connect(autocommit=True) as conn:
         for d in landed_dicts:
             landed = LandedDrop.from_dict(d)
-            report = validate_drop(dsn, landed.schema, tables_present=sorted(landed.tables))
-            report = ValidationReport.from_issues(landed.issues + report.issues)
-            issues = report.issues
-            blocking = report.blocking
+            drop = landed.drop
+            config = deployment.for_council(drop.la_code)
+            issues = list(landed.issues)
+            try:
+                sync_council_labels(conn, drop.la_code, config.label_mapping)
+            except MappingError as exc:
+                issues.append(make_issue("label_mapping_invalid", exc.file.name, message=str(exc.args[0])))
+            docs = None
+            if not any(i.rule in _NOT_READ for i in issues):
+                docs = (config.docs_dir() / drop.la_code / f"{drop.extract_date}_load{landed.load_id}"
+                        if config.data_docs != "never" else None)
+                issues += validate_drop(
+                    dsn, landed.schema, tables_present=sorted(landed.tables), la_code=drop.la_code,
+                    extract_date=drop.extract_date, config=config, data_docs_dir=docs,
+                    data_docs_only_if_failed=config.data_docs == "failed" and not any(
+                        i.severity == "blocking" for i in issues),
+                ).issues
+            report = ValidationReport.from_issues(issues)
             audit.record_validation(conn, landed.load_id, report.success, report.to_dict())
-            audit.set_status(conn, landed.load_id, "validated" if not blocking else "landing")
-            for issue in issues:
+            audit.set_status(conn, landed.load_id, "validated" if report.success else "landing")
+            for issue in report.issues:
                 log.log(logging.ERROR if issue.severity == "blocking" else logging.WARNING, "%s/%s %s",
-                        landed.drop.la_code, landed.drop.extract_date, issue.to_text())
-            out.append({"landed": landed.to_dict(), "passed": not blocking,
-                        "report": report.to_dict()})
+                        drop.la_code, drop.extract_date, issue.to_text())
+            index = docs / "index.html" if docs is not None else None
+            out.append({"landed": landed.to_dict(), "passed": report.success, "report": report.to_dict(),
+                        "data_docs": str(index) if index is not None and index.exists() else None})
     return out
+
+
+# Landing problems after which the drop's tables are not read at all.
+_NOT_READ = ("manifest_unreadable", "la_code_unknown", "unsupported_encoding")
 
 
 def publish(validated: list[dict]) -> list[dict]:
@@ -181,13 +213,22 @@ def transform() -> None:
 
 
 def publish_marts() -> dict:
-    """What the marts now serve: the snapshot per council and the number of published rows."""
+    """Record the figures as published (so later revisions show) and say what the marts now serve."""
+    from .publish.history import PublicationError, record_publication
+
     with connection.connect() as conn:
+        try:
+            publication_id = record_publication(conn)
+            conn.commit()
+        except PublicationError as exc:  # nothing published yet (every drop so far quarantined)
+            conn.rollback()
+            log.warning("no publication recorded: %s", exc)
+            publication_id = None
         rows = conn.execute(
             "select la_code, max(source_extract_date)::text, count(*) from marts.performance_measures"
             " group by la_code order by la_code"
         ).fetchall()
-    summary = {la: {"source_extract_date": d, "rows": n} for la, d, n in rows}
+    summary = {la: {"source_extract_date": d, "rows": n, "publication_id": publication_id} for la, d, n in rows}
     for la, info in summary.items():
         log.info("marts.performance_measures for %s: %d rows from the %s extract", la, info["rows"],
                  info["source_extract_date"])

@@ -22,7 +22,7 @@ from psycopg import sql
 
 from ..contract import TABLES_BY_NAME
 from ..landing.drops import Drop
-from ..landing.manifest import MANIFEST_NAME, Manifest, sha256_of
+from ..landing.manifest import MANIFEST_NAME, WINDOW_YEARS, Manifest, _years_before, sha256_of
 from ..validate.report import Issue, make_issue
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,10 @@ _PG_ENCODINGS = {
     "cp1252": "WIN1252", "windows-1252": "WIN1252", "win1252": "WIN1252",
     "latin-1": "LATIN1", "latin1": "LATIN1", "iso-8859-1": "LATIN1",
 }
+
+
+# character_not_in_repertoire, untranslatable_character: bytes the declared encoding has no character for.
+_ENCODING_ERRORS = ("22021", "22P05")
 
 
 @dataclass
@@ -56,6 +60,13 @@ class LandedDrop:
     def from_dict(cls, d: dict) -> "LandedDrop":
         return cls(Drop.from_dict(d["drop"]), d["load_id"], d["schema"], d["tables"], d["row_counts"],
                    d["sha256"], [Issue(**i) for i in d["issues"]])
+
+
+def unreadable_manifest(drop: Drop) -> Manifest:
+    """What is recorded for a drop whose manifest cannot be read: its folder's council and date."""
+    return Manifest(la_code=drop.la_code, la_name=drop.la_code, extract_date=drop.extract_date, extracted_at="",
+                    source_system="", ssd_version="", files={},
+                    window_start=_years_before(drop.extract_date, WINDOW_YEARS))
 
 
 def normalise_header(name: str) -> str:
@@ -99,8 +110,9 @@ def _land_file(conn, landed: LandedDrop, table: str, path: Path, manifest: Manif
 
     header = _read_header(path, manifest.encoding)
     if header is None:
-        landed.issues.append(make_issue("unreadable_file", table, message=f"header row is not readable as "
-                                        f"{manifest.encoding}"))
+        landed.issues.append(make_issue("file_encoding", table, message=(
+            f"header row is not valid {manifest.encoding}; if the file is cp1252, declare "
+            '"encoding": "cp1252" in the manifest')))
         return
     columns = [normalise_header(h) for h in header]
     duplicates = sorted({c for c in columns if columns.count(c) > 1})
@@ -126,10 +138,16 @@ def _land_file(conn, landed: LandedDrop, table: str, path: Path, manifest: Manif
     except psycopg.Error as exc:
         # Report where, never what: the server's message can quote the line.
         line = _line_number(exc)
-        landed.issues.append(make_issue(
-            "unreadable_file", table, sample_rows=[line] if line else [],
-            message=f"file is not valid CSV in its declared encoding: rejected (SQLSTATE {exc.sqlstate})"
-            + (f" at line {line}" if line else "")))
+        where = f" at line {line}" if line else ""
+        if exc.sqlstate in _ENCODING_ERRORS:
+            landed.issues.append(make_issue(
+                "file_encoding", table, sample_rows=[line] if line else [],
+                message=f"bytes that are not valid {manifest.encoding}{where} (SQLSTATE {exc.sqlstate}); if the "
+                        'file is cp1252, declare "encoding": "cp1252" in the manifest'))
+        else:
+            landed.issues.append(make_issue(
+                "unreadable_file", table, sample_rows=[line] if line else [],
+                message=f"file is not valid CSV in its declared encoding: rejected (SQLSTATE {exc.sqlstate}){where}"))
         log.warning("COPY of %s failed (SQLSTATE %s)", path.name, exc.sqlstate)
         return
     landed.tables[table] = columns
@@ -146,8 +164,9 @@ def _read_header(path: Path, encoding: str) -> list[str] | None:
     except LookupError:
         enc = "cp1252" if "1252" in encoding else encoding
     try:
-        with path.open("r", encoding=enc, newline="") as fh:
-            return next(csv.reader(io.StringIO(fh.readline())), None)
+        with path.open("rb") as fh:  # the first line only: a bad byte further on is COPY's to report
+            first = fh.readline()
+        return next(csv.reader(io.StringIO(first.decode(enc))), None)
     except (UnicodeDecodeError, LookupError, csv.Error):
         return None
 

@@ -2,7 +2,9 @@
 
 Its landed tables move to the `quarantine` schema (named `load_<id>__<table>`),
 its validation report stays in audit.validation_results, and the loaded tables
-and marts keep serving the last good data.
+and marts keep serving the last good data. An operator who accepts the drop
+after review (`csc accept`, validate/accept.py) moves its tables back into a
+landing schema with `restore_from_quarantine`, then validates and publishes it.
 """
 
 from __future__ import annotations
@@ -13,21 +15,58 @@ from psycopg import sql
 from . import audit
 from .land import LandedDrop
 
+_PREFIX = "load_{}__"
+
 
 def quarantine_drop(conn: psycopg.Connection, landed: LandedDrop, summary: str) -> None:
     with conn.transaction():
-        schema_exists = conn.execute(
-            "select 1 from pg_namespace where nspname = %s", (landed.schema,)
-        ).fetchone()
-        if schema_exists:
-            tables = [r[0] for r in conn.execute(
-                "select tablename from pg_tables where schemaname = %s", (landed.schema,))]
-            for table in tables:
-                moved = f"load_{landed.load_id}__{table}"
-                conn.execute(sql.SQL("drop table if exists {}").format(sql.Identifier("quarantine", moved)))
-                conn.execute(sql.SQL("alter table {} rename to {}").format(
-                    sql.Identifier(landed.schema, table), sql.Identifier(moved)))
-                conn.execute(sql.SQL("alter table {} set schema quarantine").format(
-                    sql.Identifier(landed.schema, moved)))
-            conn.execute(sql.SQL("drop schema {} cascade").format(sql.Identifier(landed.schema)))
+        move_to_quarantine(conn, landed.schema, landed.load_id)
         audit.set_status(conn, landed.load_id, "quarantined", summary)
+
+
+def move_to_quarantine(conn: psycopg.Connection, schema: str, load_id: int) -> None:
+    """Move every table of a landing schema to `quarantine.load_<id>__<table>`; drop the schema."""
+    with conn.transaction():
+        if not conn.execute("select 1 from pg_namespace where nspname = %s", (schema,)).fetchone():
+            return
+        tables = [r[0] for r in conn.execute("select tablename from pg_tables where schemaname = %s", (schema,))]
+        numbered = {r[0] for r in conn.execute(
+            "select table_name from information_schema.columns where table_schema = %s"
+            " and column_name = 'source_row' and is_identity = 'YES'", (schema,))}
+        for table in tables:
+            moved = _PREFIX.format(load_id) + table
+            if table in numbered:
+                # The record-number sequence would move too, under its old name, and collide with the
+                # next quarantined drop's; the numbers themselves stay.
+                conn.execute(sql.SQL("alter table {} alter column source_row drop identity").format(
+                    sql.Identifier(schema, table)))
+            conn.execute(sql.SQL("drop table if exists {}").format(sql.Identifier("quarantine", moved)))
+            conn.execute(sql.SQL("alter table {} rename to {}").format(
+                sql.Identifier(schema, table), sql.Identifier(moved)))
+            conn.execute(sql.SQL("alter table {} set schema quarantine").format(sql.Identifier(schema, moved)))
+        conn.execute(sql.SQL("drop schema {} cascade").format(sql.Identifier(schema)))
+
+
+def quarantined_tables(conn: psycopg.Connection, load_id: int) -> list[str]:
+    """The tables a quarantined load kept (names as landed)."""
+    prefix = _PREFIX.format(load_id)
+    return [r[0][len(prefix):] for r in conn.execute(
+        "select tablename from pg_tables where schemaname = 'quarantine' and starts_with(tablename, %s)"
+        " order by 1", (prefix,))]
+
+
+def restore_from_quarantine(conn: psycopg.Connection, load_id: int, schema: str) -> list[str]:
+    """Move a quarantined load's tables back into the (new) landing schema `schema`; returns them."""
+    with conn.transaction():
+        if conn.execute("select 1 from pg_namespace where nspname = %s", (schema,)).fetchone():
+            raise RuntimeError(f"landing schema {schema} exists: another drop for that council and date is "
+                               "being loaded; try again once it has finished")
+        tables = quarantined_tables(conn, load_id)
+        conn.execute(sql.SQL("create schema {}").format(sql.Identifier(schema)))
+        for table in tables:
+            kept = _PREFIX.format(load_id) + table
+            conn.execute(sql.SQL("alter table {} set schema {}").format(
+                sql.Identifier("quarantine", kept), sql.Identifier(schema)))
+            conn.execute(sql.SQL("alter table {} rename to {}").format(
+                sql.Identifier(schema, kept), sql.Identifier(table)))
+    return tables

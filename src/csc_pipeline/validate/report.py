@@ -2,8 +2,11 @@
 
 It names the table, the column, the rule, the number of rows and up to five
 sample row numbers (`source_row`, 1 = first data record) — never a value from
-the file (extract-contract.md §5). It is what is stored in the audit schema,
-sent in alerts and shown to the data team.
+a personal-data column (extract-contract.md §5). The one kind of value it may
+carry is an unmapped label of a coded, non-personal column (e.g. a legal status
+the council spells its own way), truncated, with its count, so the council can
+add it to its mapping file. It is what is stored in the audit schema, sent in
+alerts and shown to the data team.
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ class Issue:
     rows: int  # rows breaking the rule (0 for file- and column-level problems)
     sample_rows: list[int] = field(default_factory=list)  # at most 5 source_row numbers
     message: str = ""
+    # Coded, non-personal columns only: [[value, count], ...] of values matching no label,
+    # most frequent first, truncated; a last ["…", None] when there were more.
+    values: list[list] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.severity not in ("blocking", "warning"):
@@ -37,17 +43,27 @@ class Issue:
             raise ValueError(f"sample_rows must be at most {MAX_SAMPLE_ROWS} row numbers")
 
     @property
+    def file(self) -> str:
+        """The file the issue is about: `<table>.csv`, or a file named in full (manifest.json)."""
+        if "." in self.table or self.table.startswith("("):
+            return self.table
+        return f"{self.table}.csv"
+
+    @property
     def location(self) -> str:
-        return f"{self.table}.{self.column}" if self.column else self.table
+        return f"{self.file} column {self.column}" if self.column else self.file
 
     def to_text(self) -> str:
-        text = f"{self.location}: {self.message}"
+        text = f"{self.location}: {self.message} [{self.rule}]"
         if self.rows:
             text += f" — {self.rows} {'row' if self.rows == 1 else 'rows'}"
             if self.sample_rows:
                 label = "row" if len(self.sample_rows) == 1 else "rows"
                 more = ", …" if self.rows > len(self.sample_rows) else ""
                 text += f" ({label} {', '.join(map(str, self.sample_rows))}{more})"
+        if self.values:
+            shown = [f"'{v}' ×{n}" if n is not None else "…" for v, n in self.values]
+            text += f"; values: {', '.join(shown)}"
         if self.severity == "warning":
             text += " [warning]"
         return text
@@ -74,6 +90,7 @@ def make_issue(
     sample_rows: list[int] | None = None,
     severity: Severity | None = None,
     message: str | None = None,
+    values: list[list] | None = None,
 ) -> Issue:
     """An issue worded and graded by the rule catalogue (severity may be overridden)."""
     r = RULES[rule]
@@ -85,6 +102,7 @@ def make_issue(
         rows=rows,
         sample_rows=sorted(sample_rows or [])[:MAX_SAMPLE_ROWS],
         message=message or r.message,
+        values=values or [],
     )
 
 

@@ -1,21 +1,30 @@
-"""The rules of the extract contract that validation checks, derived from `contract.TABLES`.
+"""The rules of the extract contract that validation enforces: ids, wording, default severity.
 
-Each rule has an id (what reports, audit rows and alerts carry), the short
-sentence a data team reads ("primary key not unique") and a default severity:
-`blocking` quarantines the drop (extract-contract.md §5), `warning` is reported
-and loaded. The checks themselves are Great Expectations expectations built in
-`suites.py`; row-level checks are SQL run in PostgreSQL that select `source_row`
-and nothing else, so no value from the file can reach a result or a report.
+Each rule has an id (what reports, audit rows, alerts and configuration carry), the
+short sentence a data team reads after "table.column: " and a default severity:
+`blocking` quarantines the drop (extract-contract.md §5), `warning` is reported and
+loaded. Severities are configuration (config.py: `CSC_SEVERITY`, or a council's
+`severity:` in the deployment file); `acceptable` rules may be accepted by an
+operator after review (`csc accept`), the others would break the load itself.
+
+Where each rule is checked:
+  - `landing`: while the files are COPYed in (load/land.py) or by the night's land step;
+  - `drop`: by the gate, from the list of files;
+  - `table` / `row`: by the Great Expectations suites (suites.py), which evaluate the
+    results of one generated SQL pass per table (sqlpass.py). Row rules select
+    `source_row` numbers and counts only, never values.
+
+The per-table checks themselves are generated from the contract in checks.py.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
-from psycopg import sql
-
 Severity = Literal["blocking", "warning"]
+Level = Literal["landing", "drop", "table", "row"]
 
 
 @dataclass(frozen=True)
@@ -23,31 +32,60 @@ class Rule:
     id: str
     message: str  # what a reader sees after "table.column: "
     severity: Severity
-    level: Literal["drop", "table", "column"]
+    level: Level
+    acceptable: bool = True  # may an operator accept a drop that breaks it (csc accept)?
+    knob: str = ""  # the configuration that tunes it, besides its severity (docs/validation.md)
 
 
 _RULES = (
     # Found while landing the files, before Great Expectations runs.
-    Rule("manifest_unreadable", "manifest.json missing keys or not JSON", "blocking", "drop"),
-    Rule("manifest_folder_mismatch", "manifest la_code or extract_date differs from the folder", "blocking", "drop"),
-    Rule("unsupported_encoding", "manifest names an encoding the pipeline cannot read", "blocking", "drop"),
-    Rule("manifest_missing_file", "file listed in the manifest is missing", "blocking", "table"),
-    Rule("file_not_in_manifest", "file not listed in the manifest", "blocking", "table"),
+    Rule("manifest_unreadable", "manifest.json missing keys or not JSON", "blocking", "landing", acceptable=False),
+    Rule("manifest_folder_mismatch", "manifest la_code or extract_date differs from the folder", "blocking",
+         "landing", acceptable=False),
+    Rule("la_code_unknown", "la_code is not an English local-authority GSS code, or not a council this "
+         "deployment accepts", "blocking", "landing", acceptable=False, knob="CSC_COUNCILS / councils:"),
+    Rule("unsupported_encoding", "manifest names an encoding the pipeline cannot read", "blocking", "landing",
+         acceptable=False),
+    Rule("label_mapping_invalid", "the council's label mapping file cannot be used", "blocking", "landing",
+         acceptable=False, knob="label_mapping"),
+    Rule("manifest_missing_file", "file listed in the manifest is missing", "blocking", "landing"),
+    Rule("file_not_in_manifest", "file not listed in the manifest", "blocking", "landing"),
     Rule("manifest_checksum", "sha256 differs from the manifest (changed or truncated after it was written)",
-         "blocking", "table"),
-    Rule("manifest_row_count", "number of records differs from the manifest", "blocking", "table"),
-    Rule("unreadable_file", "file is not valid CSV in its declared encoding", "blocking", "table"),
-    Rule("duplicate_header", "duplicate or empty column header", "blocking", "table"),
-    # Checked by the Great Expectations suites in the landing schema.
-    Rule("required_table", "required table missing from the drop", "blocking", "drop"),
+         "blocking", "landing"),
+    Rule("manifest_row_count", "number of records differs from the manifest", "blocking", "landing"),
+    Rule("file_encoding", "bytes that are not valid in the declared encoding (UTF-8 unless the manifest names "
+         "another, e.g. \"encoding\": \"cp1252\")", "blocking", "landing", acceptable=False),
+    Rule("unreadable_file", "file is not valid CSV in its declared encoding", "blocking", "landing",
+         acceptable=False),
+    Rule("duplicate_header", "duplicate or empty column header", "blocking", "landing", acceptable=False),
+    # Checked by the gate and the Great Expectations suites in the landing schema.
+    Rule("required_table", "required table missing from the drop", "blocking", "drop", acceptable=False),
     Rule("unknown_table", "table not in the contract (ignored)", "warning", "drop"),
-    Rule("required_column", "required column missing", "blocking", "table"),
+    Rule("required_column", "required column missing", "blocking", "table", acceptable=False),
     Rule("unknown_column", "column not in the contract (ignored)", "warning", "table"),
     Rule("table_not_empty", "required table has no rows", "blocking", "table"),
-    Rule("not_null", "value missing", "blocking", "column"),
-    Rule("primary_key_unique", "primary key not unique", "blocking", "column"),
+    Rule("not_null", "value missing", "blocking", "row", acceptable=False),
+    Rule("primary_key_unique", "primary key not unique", "blocking", "row", acceptable=False),
+    Rule("id_format", "identifier mangled by a spreadsheet (like 123.0 or 1.23E+05)", "blocking", "row"),
+    Rule("id_leading_zeros", "identifier lost its leading zeros (it matches a zero-padded id of the last "
+         "good drop)", "blocking", "row"),
+    Rule("date_format", "not a date (YYYY-MM-DD, YYYY-MM-DD HH:MM:SS[.fff] or DD/MM/YYYY)", "blocking", "row"),
+    Rule("code_valid", "not a code of its code set, nor its DfE description, nor a label of the council's "
+         "mapping file", "blocking", "row", knob="label_mapping"),
+    Rule("code_local", "not a DfE code: kept as a local value", "warning", "row", knob="label_mapping"),
+    Rule("yn_valid", "not a Y/N value (Y, N, Yes, No, True, False, 1, 0)", "blocking", "row"),
+    Rule("number_valid", "not a number", "blocking", "row"),
+    Rule("foreign_key", "refers to a row that is not in the drop", "blocking", "row"),
+    Rule("date_order", "ends before it starts", "blocking", "row"),
+    Rule("before_birth", "dated before the child's date of birth (or expected date of birth)", "blocking", "row"),
+    Rule("future_date", "dated after the extract date", "blocking", "row"),
+    Rule("review_in_period", "review held outside its period of care", "blocking", "row"),
+    Rule("volume_shrink", "far fewer rows than the last good drop", "blocking", "table",
+         knob="volume_shrink_max_pct, volume_min_rows"),
+    Rule("volume_growth", "far more rows than the last good drop", "warning", "table",
+         knob="volume_growth_max_pct, volume_min_rows"),
     # A check that raised instead of answering: the drop cannot be called good.
-    Rule("check_error", "check could not be run", "blocking", "table"),
+    Rule("check_error", "check could not be run", "blocking", "table", acceptable=False),
 )
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}
 RULE_ORDER: dict[str, int] = {r.id: i for i, r in enumerate(_RULES)}
@@ -55,34 +93,9 @@ RULE_ORDER: dict[str, int] = {r.id: i for i, r in enumerate(_RULES)}
 # Columns the landing step adds to every table (not part of the file).
 LANDING_COLUMNS = ("la_code", "extract_date", "source_row", "row_hash")
 
-# The only column a row-level check may return.
+# The only column of a landed file a row-level check may return.
 ROW_NUMBER_COLUMN = "source_row"
 
-
-def _ident(name: str) -> str:
-    return sql.Identifier(name).as_string(None)
-
-
-def unexpected_rows_query(where: str) -> str:
-    """A row-level check: the rows of the batch that break a rule, by `source_row` only.
-
-    `{batch}` is replaced by Great Expectations with the table being validated.
-    Ordered so that the first rows GX fetches are the lowest row numbers (the samples).
-    """
-    return f"select {ROW_NUMBER_COLUMN} from {{batch}} where {where} order by {ROW_NUMBER_COLUMN}"
-
-
-def not_null_query(column: str) -> str:
-    # Empty strings and the SSD placeholders mean NULL (§2): private.is_null_value.
-    return unexpected_rows_query(f"private.is_null_value({_ident(column)})")
-
-
-def unique_query(column: str) -> str:
-    """Rows whose key (trimmed) occurs more than once; missing keys are the not-null rule's."""
-    c = _ident(column)
-    return (
-        f"select {ROW_NUMBER_COLUMN} from ("
-        f"select {ROW_NUMBER_COLUMN}, count(*) over (partition by btrim({c})) as n "
-        f"from {{batch}} where not private.is_null_value({c})"
-        f") as keyed where n > 1 order by {ROW_NUMBER_COLUMN}"
-    )
+# Names from a file (unknown columns and tables) are shown only when they look like the
+# contract's: a file without its header row would otherwise turn a child's details into names.
+CONTRACT_LIKE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")

@@ -1,4 +1,4 @@
-"""Great Expectations suites, one per contract table, generated from `contract.TABLES`.
+"""Great Expectations suites, one per contract table, generated from the contract (checks.py).
 
 The suites live in a GX file context under `expectations/` (the JSON in
 `expectations/gx/expectations/` is committed; `expectations/gx/uncommitted/` is
@@ -6,10 +6,17 @@ not). Never edit the JSON by hand: change the contract, then rebuild with
 `write_suites()` (`make render`). A test checks that the committed JSON is
 exactly what `build_suites` produces.
 
-Every expectation carries `meta = {"rule": <rule id>, "column": <column or None>}`
-and a GX `severity` (critical = blocking, warning = warning): the report is read
-from these, so adding a rule means adding it to `rules.RULES` and to
-`expectations_for` below, nothing else.
+One expectation per check, i.e. one rule on one table (and column). Each is an
+`UnexpectedRowsExpectation` over the drop's results table `_csc_checks`
+(sqlpass.py): the check fails when its row there is `failed` (or `error`); GX's
+observed value is the number of rows of the file breaking the rule, and the
+result carries up to five `source_row` numbers and, for coded non-personal
+columns only, the unmapped values — never other values from the files.
+Each expectation's `meta` holds what the gate needs to compute that row:
+    rule, column, check (its id), and for row checks `sql` = {violation, joins, needs}
+so the suites stay the one definition of the checks: the gate builds its single
+pass per table from them. GX `severity`: critical = blocking, warning = warning
+(the default; a deployment may override it per rule, config.py).
 """
 
 from __future__ import annotations
@@ -20,14 +27,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .. import settings
-from ..contract import TABLES, TABLES_BY_NAME, Table
-from . import rules
+from ..contract import TABLES, TABLES_BY_NAME
+from .checks import Check, Join, checks_for
 from .rules import RULES
 
 if TYPE_CHECKING:
     from great_expectations.core.expectation_suite import ExpectationSuite
     from great_expectations.data_context import AbstractDataContext
     from great_expectations.expectations.expectation import Expectation
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
 # Before great_expectations is imported anywhere in the pipeline.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -36,73 +44,58 @@ SUITE_NOTE = (
     "Generated from the extract contract (csc_pipeline.contract) by "
     "csc_pipeline.validate.suites.build_suites. Do not edit: change the contract and re-render."
 )
-# Expectation types a suite may hold: none of them returns values from the data
-# (row-level checks are UnexpectedRowsExpectation queries that select source_row only).
-ALLOWED_EXPECTATION_TYPES = frozenset({
-    "expect_table_columns_to_match_set",
-    "expect_table_row_count_to_be_between",
-    "unexpected_rows_expectation",
-})
+# Expectation types a suite may hold: each evaluates one row of the results table,
+# which holds counts and row numbers, never values from personal-data columns.
+ALLOWED_EXPECTATION_TYPES = frozenset({"unexpected_rows_expectation"})
+RESULT_COLUMNS = "r.violations, r.sample_rows, r.detail, r.error"
+
+GX_SEVERITY = {"blocking": "critical", "warning": "warning"}
 
 
-def _gx_severity(rule_id: str) -> str:
-    return {"blocking": "critical", "warning": "warning"}[RULES[rule_id].severity]
-
-
-def _meta(rule_id: str, column: str | None = None) -> dict[str, Any]:
-    return {"rule": rule_id, "column": column}
-
-
-def expectations_for(table: Table) -> list[Expectation]:
-    """The checks of one contract table, in a stable order."""
+def expectation_for(check: Check) -> Expectation:
     import great_expectations.expectations as gxe
 
-    required = [c.name for c in table.columns if not c.optional]
-    out: list[Expectation] = [
-        gxe.ExpectTableColumnsToMatchSet(
-            column_set=required,
-            exact_match=False,
-            severity=_gx_severity("required_column"),
-            meta=_meta("required_column"),
-            description=f"{table.name} has its required columns",
-        ),
-        gxe.ExpectTableColumnsToMatchSet(
-            column_set=[*table.column_names, *rules.LANDING_COLUMNS],
-            exact_match=True,
-            severity=_gx_severity("unknown_column"),
-            meta=_meta("unknown_column"),
-            description=f"{table.name} has no columns outside the contract (absent optional columns are fine)",
-        ),
-    ]
-    if table.required:
-        out.append(
-            gxe.ExpectTableRowCountToBeBetween(
-                min_value=1,
-                severity=_gx_severity("table_not_empty"),
-                meta=_meta("table_not_empty"),
-                description=f"{table.name} is not empty",
-            )
-        )
-    for column in table.columns:
-        if column.primary_key or column.not_null:
-            out.append(
-                gxe.UnexpectedRowsExpectation(
-                    unexpected_rows_query=rules.not_null_query(column.name),
-                    severity=_gx_severity("not_null"),
-                    meta=_meta("not_null", column.name),
-                    description=f"{column.name} is never missing",
-                )
-            )
-        if column.primary_key:
-            out.append(
-                gxe.UnexpectedRowsExpectation(
-                    unexpected_rows_query=rules.unique_query(column.name),
-                    severity=_gx_severity("primary_key_unique"),
-                    meta=_meta("primary_key_unique", column.name),
-                    description=f"{column.name} is unique (the primary key)",
-                )
-            )
-    return out
+    meta: dict[str, Any] = {"rule": check.rule, "column": check.column, "check": check.id}
+    if check.where:
+        meta["sql"] = {
+            "violation": check.where,
+            "joins": [j.to_json() for j in check.joins],
+            "needs": [list(n) for n in check.needs],
+        }
+    if check.params:
+        meta["params"] = check.params
+    if check.collect_values:
+        meta["collect_values"] = True
+    if check.severity:
+        meta["severity"] = check.severity
+    return gxe.UnexpectedRowsExpectation(
+        unexpected_rows_query=unexpected_rows_query(check.id),
+        severity=GX_SEVERITY[check.effective_severity],
+        meta=meta,
+        description=f"{check.description} [{check.rule}: {RULES[check.rule].message}]",
+    )
+
+
+def unexpected_rows_query(check_id: str) -> str:
+    """The check's row of the results table, once per row of the file breaking the rule, so that
+    GX's observed value is that number (its list of rows holds at most 200 copies of the one row)."""
+    return (f"select {RESULT_COLUMNS} from {{batch}} as r cross join generate_series(1, greatest(r.violations, 1)) "
+            f"where r.check_id = '{check_id}' and r.status in ('failed', 'error')")
+
+
+def check_from(config: ExpectationConfiguration | dict, table: str) -> Check:
+    """The check an expectation of `table`'s suite stands for (the inverse of expectation_for)."""
+    meta = (config.get("meta") if isinstance(config, dict) else config.meta) or {}
+    sql = meta.get("sql") or {}
+    return Check(
+        rule=meta["rule"], table=table, column=meta.get("column"), description="",
+        where=sql.get("violation", ""),
+        joins=tuple(Join(*j) for j in sql.get("joins", ())),
+        needs=tuple(tuple(n) for n in sql.get("needs", ())),  # type: ignore[misc]
+        severity=meta.get("severity"),
+        collect_values=bool(meta.get("collect_values")),
+        params=meta.get("params") or {},
+    )
 
 
 def _comparable(expectation_config: Any) -> str:
@@ -113,7 +106,7 @@ def _comparable(expectation_config: Any) -> str:
     return json.dumps(d, sort_keys=True)
 
 
-def suite_for(table: Table, existing: ExpectationSuite | None = None) -> ExpectationSuite:
+def suite_for(table_name: str, existing: ExpectationSuite | None = None) -> ExpectationSuite:
     """The suite of one table. Expectations unchanged since `existing` keep their ids,
     so rebuilding an up-to-date context changes nothing on disk. (GX 1.24's own
     `suites.add_or_update` means to do this, but compares ids too and so renews every id.)"""
@@ -124,14 +117,14 @@ def suite_for(table: Table, existing: ExpectationSuite | None = None) -> Expecta
         for e in existing.expectations:
             previous.setdefault(_comparable(e.configuration), e.id)
     configs = []
-    for expectation in expectations_for(table):
-        config = expectation.configuration
+    for check in checks_for(TABLES_BY_NAME[table_name]):
+        config = expectation_for(check).configuration
         config.id = previous.get(_comparable(config))
         configs.append(config)
     return gx.ExpectationSuite(
-        name=table.name,
+        name=table_name,
         expectations=configs,
-        meta={"contract_table": table.name},
+        meta={"contract_table": table_name},
         notes=SUITE_NOTE,
         id=existing.id if existing is not None else None,
     )
@@ -148,7 +141,7 @@ def build_suites(context: AbstractDataContext) -> list[str]:
             existing = context.suites.get(table.name)
         except DataContextError:
             existing = None
-        context.suites.add_or_update(suite_for(table, existing))
+        context.suites.add_or_update(suite_for(table.name, existing))
         names.append(table.name)
     for suite in list(context.suites.all()):
         if suite.name not in TABLES_BY_NAME:
@@ -204,6 +197,8 @@ def load_suites(names: Iterable[str], project_root: Path | None = None) -> dict[
                     f"Suite {name} holds a {e.expectation_type} expectation, which may return values "
                     "from the data; suites are generated from the contract only (`make render`)."
                 )
+            if (e.meta or {}).get("rule") not in RULES:
+                raise SuitesOutOfDate(f"Suite {name} holds an expectation without a known rule: re-render the suites.")
         out[name] = suite
     return out
 

@@ -1,0 +1,150 @@
+"""Operator commands of the validation gate (hooked into `csc` by cli.py):
+
+    csc accept --load-id N --reason "..." --operator NAME [--rule RULE ...] [--as-is]
+    csc validation list [--status quarantined] [--la-code CODE]
+    csc validation show LOAD_ID
+    csc validation rules
+    csc validation check-mapping FILE
+
+Exit codes: 0 done, 1 refused or failed (the message says why), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_commands(subparsers) -> None:
+    a = subparsers.add_parser(
+        "accept", help="accept a quarantined drop after review, publish it and record who/why",
+        description="Accept a quarantined drop after review (e.g. a genuine purge that shrank a table past "
+                    "the volume threshold): its tables are validated again with the accepted rules as "
+                    "warnings (or, with --as-is, not validated again), it is published, its status becomes "
+                    "'accepted', and audit.acceptances records the operator, the reason and the rules. "
+                    "Rules that would break the load (missing columns, duplicate keys, unreadable files) "
+                    "cannot be accepted.")
+    a.add_argument("--load-id", type=int, required=True, help="the quarantined load (csc validation list)")
+    a.add_argument("--reason", required=True, help="why the drop is right as it is (kept in the audit)")
+    a.add_argument("--operator", required=True, help="who accepts it (kept in the audit)")
+    a.add_argument("--rule", action="append", dest="rules", default=None,
+                   help="a blocking rule accepted (repeatable; default: every blocking rule of its report)")
+    a.add_argument("--as-is", action="store_true", help="trust the stored report: publish without validating again")
+    a.set_defaults(func=cmd_accept)
+
+    v = subparsers.add_parser("validation", help="validation reports, rules and council label mappings")
+    vs = v.add_subparsers(title="actions")
+    lst = vs.add_parser("list", help="drops and their validation outcome, newest first")
+    lst.add_argument("--status", default=None, help="only loads with this status (e.g. quarantined)")
+    lst.add_argument("--la-code", default=None)
+    lst.add_argument("--limit", type=int, default=20)
+    lst.set_defaults(func=cmd_list)
+    show = vs.add_parser("show", help="the validation report of a load (file, column, rule, rows; never values)")
+    show.add_argument("load_id", type=int)
+    show.set_defaults(func=cmd_show)
+    rules = vs.add_parser("rules", help="every rule, its default severity and what configures it")
+    rules.set_defaults(func=cmd_rules)
+    check = vs.add_parser("check-mapping", help="check a council's label mapping file (code_set,label,code)")
+    check.add_argument("file")
+    check.set_defaults(func=cmd_check_mapping)
+    v.set_defaults(func=lambda args: (v.print_help(), 2)[1])
+
+
+def cmd_accept(args) -> int:
+    from .accept import AcceptRefused, accept_drop
+
+    try:
+        done = accept_drop(args.load_id, reason=args.reason, operator=args.operator, as_is=args.as_is,
+                           rules=args.rules)
+    except AcceptRefused as exc:
+        print(f"csc accept: refused: {exc}", file=sys.stderr)
+        return 1
+    print(f"load {done.load_id} ({done.la_code}/{done.extract_date}) accepted and published "
+          f"(acceptance {done.acceptance_id}, {done.mode}; rules accepted: {', '.join(done.accepted_rules)}).")
+    print(done.report.to_text())
+    print("The marts follow at the next dbt build (csc run, or the next night).")
+    return 0
+
+
+def cmd_list(args) -> int:
+    from ..warehouse import connection
+
+    where, params = [], []
+    if args.status:
+        where.append("status = %s")
+        params.append(args.status)
+    if args.la_code:
+        where.append("la_code = %s")
+        params.append(args.la_code.upper())
+    query = ("select load_id, la_code, extract_date, status, coalesce(message, '') from audit.loads"
+             + (" where " + " and ".join(where) if where else "") + " order by load_id desc limit %s")
+    with connection.connect() as conn:
+        rows = conn.execute(query, (*params, args.limit)).fetchall()
+    print(f"{'load':>6}  {'council':<10} {'date':<10}  {'status':<11} message")
+    for load_id, la, d, status, message in rows:
+        print(f"{load_id:>6}  {la:<10} {d}  {status:<11} {message[:100]}")
+    return 0
+
+
+def cmd_show(args) -> int:
+    from ..warehouse import connection
+    from .report import ValidationReport
+
+    with connection.connect() as conn:
+        row = conn.execute(
+            "select l.la_code, l.extract_date, l.status, v.report from audit.loads l"
+            " left join audit.validation_results v using (load_id) where l.load_id = %s", (args.load_id,)).fetchone()
+        accepted = conn.execute(
+            "select operator, reason, accepted_rules, accepted_at from audit.acceptances where load_id = %s"
+            " order by acceptance_id", (args.load_id,)).fetchall()
+    if row is None:
+        print(f"csc validation show: no load {args.load_id}", file=sys.stderr)
+        return 1
+    la, d, status, report = row
+    print(f"load {args.load_id}: {la}/{d}, {status}")
+    print(ValidationReport.from_dict(report).to_text() if report else "(not validated)")
+    for operator, reason, rules, at in accepted:
+        print(f"accepted {at:%Y-%m-%d %H:%M} by {operator} ({', '.join(rules)}): {reason}")
+    return 0
+
+
+def cmd_rules(args) -> int:
+    from .rules import RULES
+
+    print(f"{'rule':<26} {'severity':<9} {'acceptable':<10} configuration")
+    for r in RULES.values():
+        print(f"{r.id:<26} {r.severity:<9} {'yes' if r.acceptable else 'no':<10} "
+              f"CSC_SEVERITY{(', ' + r.knob) if r.knob else ''}")
+        print(f"    {r.message}")
+    return 0
+
+
+def cmd_check_mapping(args) -> int:
+    from pathlib import Path
+
+    from .mapping import MappingError, read_mapping
+
+    try:
+        labels, sha = read_mapping(Path(args.file))
+    except MappingError as exc:
+        print(f"csc validation check-mapping: {exc}", file=sys.stderr)
+        return 1
+    sets = sorted({lb.code_set for lb in labels})
+    print(f"{args.file}: {len(labels)} label(s) for {', '.join(sets) or 'no code set'} (sha256 {sha[:12]}…)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry point (python -m csc_pipeline.validate.cli), same commands as `csc`."""
+    parser = argparse.ArgumentParser(prog="csc", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_commands(parser.add_subparsers(title="commands"))
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,688 @@
+"""The defect catalogue: bad extracts, each blocked or warned as documented (docs/validation.md).
+
+Every defect gets its own council (la_code) with a good previous drop already
+published, then a drop for the next night carrying that one defect. All of them go
+through the night's own steps — nightly.land, nightly.validate, nightly.publish —
+against a real PostgreSQL, with real SMTP and webhook receivers for the alerts.
+For each defect the test checks:
+  - the outcome: blocked (quarantined) or warned (published) as documented;
+  - the message: the rule id, the table (file) and the column;
+  - nothing was loaded: raw.* and audit.current_extracts for the council are unchanged
+    (the marts are built from exactly these by dbt, so they are unchanged too; the
+    whole-DAG cases in test_defects_dag.py check the marts themselves);
+  - an alert was sent (blocked drops), by email and webhook;
+  - no personal data (names, dates of birth) in the report or the alert.
+Also here: corrected and repeated deliveries, and the operator's `csc accept`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io
+import json
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Callable
+
+import psycopg
+import pytest
+
+from alert_receivers import SmtpServer, WebhookReceiver
+
+LAST = date(2026, 11, 24)
+DAY1, DAY2 = LAST - timedelta(days=1), LAST
+TEMPLATE_LA = "E06999999"
+SEED, SIZE = 5, 20
+
+
+# -- editing a drop ---------------------------------------------------------------------------
+
+def read_table(folder: Path, table: str) -> tuple[list[str], list[dict[str, str]]]:
+    with (folder / f"{table}.csv").open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def write_table(folder: Path, table: str, header: list[str], rows: list[dict], encoding: str = "utf-8") -> None:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([row.get(c, "") for c in header])
+    (folder / f"{table}.csv").write_bytes(buf.getvalue().encode(encoding))
+
+
+def edit_table(folder: Path, table: str, edit: Callable[[list[str], list[dict]], tuple[list[str], list[dict]] | None]
+               ) -> None:
+    header, rows = read_table(folder, table)
+    result = edit(header, rows)
+    if result is not None:
+        header, rows = result
+    write_table(folder, table, header, rows)
+
+
+def manifest(folder: Path) -> dict:
+    return json.loads((folder / "manifest.json").read_text())
+
+
+def write_manifest(folder: Path, doc: dict) -> None:
+    (folder / "manifest.json").write_text(json.dumps(doc, indent=2))
+
+
+def refresh_manifest(folder: Path) -> None:
+    """Rows and checksums of the files as they now are (what a correct extract job writes)."""
+    doc = manifest(folder)
+    for table in list(doc["files"]):
+        path = folder / f"{table}.csv"
+        if path.exists():
+            data = path.read_bytes()
+            rows = sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8", "replace")))) - 1
+            doc["files"][table] = {"rows": rows, "sha256": hashlib.sha256(data).hexdigest()}
+    write_manifest(folder, doc)
+
+
+def copy_council(template: Path, landing: Path, la_code: str) -> tuple[Path, Path]:
+    folders = []
+    for day in (DAY1, DAY2):
+        target = landing / la_code / day.isoformat()
+        shutil.copytree(template / TEMPLATE_LA / day.isoformat(), target)
+        doc = manifest(target)
+        doc["la_code"] = la_code
+        write_manifest(target, doc)
+        folders.append(target)
+    return folders[0], folders[1]
+
+
+# -- the defects -------------------------------------------------------------------------------
+
+@dataclass
+class Defect:
+    name: str
+    rule: str
+    table: str  # the file (without .csv), or manifest.json
+    column: str | None
+    outcome: str  # blocked | warned
+    apply: Callable[[Path], None]
+    refresh: bool = True  # rewrite the manifest to match the edited files
+    baseline: Callable[[Path], None] | None = None  # edit the previous good drop too
+    settings: dict = field(default_factory=dict)  # the council's deployment settings
+    mapping: str | None = None  # the council's label mapping file
+
+
+def _set(table: str, column: str, rows_to_value: dict[int, str]) -> Callable[[Path], None]:
+    """Set `column` of the given (1-based) records."""
+    def apply(folder: Path) -> None:
+        def edit(header, rows):
+            for n, value in rows_to_value.items():
+                rows[n - 1][column] = value
+        edit_table(folder, table, edit)
+    return apply
+
+
+def _drop_column(table: str, column: str, rename_to: str | None = None) -> Callable[[Path], None]:
+    def apply(folder: Path) -> None:
+        def edit(header, rows):
+            new_header = [rename_to if c == column else c for c in header if rename_to or c != column]
+            if rename_to:
+                for r in rows:
+                    r[rename_to] = r.pop(column)
+            return new_header, rows
+        edit_table(folder, table, edit)
+    return apply
+
+
+def _first(rows: list[dict], test: Callable[[dict], bool]) -> int:
+    return next(i for i, r in enumerate(rows) if test(r))
+
+
+def _end_before_start(folder: Path) -> None:
+    def edit(header, rows):
+        i = _first(rows, lambda r: r["cppl_cp_plan_end_date"])
+        start = date.fromisoformat(rows[i]["cppl_cp_plan_start_date"][:10])
+        rows[i]["cppl_cp_plan_end_date"] = (start - timedelta(days=10)).isoformat()
+    edit_table(folder, "ssd_cp_plans", edit)
+
+
+def _bump_manifest_rows(folder: Path) -> None:
+    doc = manifest(folder)
+    doc["files"]["ssd_family"]["rows"] += 1
+    write_manifest(folder, doc)
+
+
+def _change_a_byte(folder: Path) -> None:
+    path = folder / "ssd_involvements.csv"
+    data = bytearray(path.read_bytes())
+    at = data.rindex(b"Team")
+    data[at] = ord("t")
+    path.write_bytes(bytes(data))
+
+
+def _truncate(folder: Path) -> None:
+    path = folder / "ssd_cla_health.csv"
+    data = path.read_bytes()
+    cut = int(len(data) * 0.6)
+    while data[cut:cut + 1] in (b"\n", b","):
+        cut += 1
+    path.write_bytes(data[:cut])  # mid-record, as a copy interrupted part-way
+
+
+def _cp1252_without_encoding(folder: Path) -> None:
+    header, rows = read_table(folder, "ssd_professionals")
+    rows[1]["prof_professional_name"] = "Zoë Brontë-Renée"
+    write_table(folder, "ssd_professionals", header, rows, encoding="cp1252")
+
+
+def _empty(table: str) -> Callable[[Path], None]:
+    return lambda folder: edit_table(folder, table, lambda header, rows: (header, []))
+
+
+def _keep_share(table: str, share: float) -> Callable[[Path], None]:
+    return lambda folder: edit_table(folder, table, lambda header, rows: (header, rows[: int(len(rows) * share)]))
+
+
+def _future(folder: Path) -> None:
+    _set("ssd_initial_cp_conference", "icpc_icpc_date", {1: (LAST + timedelta(days=40)).isoformat()})(folder)
+
+
+def _mangle_ids(folder: Path) -> None:
+    def edit(header, rows):
+        rows[0]["pers_person_id"] += ".0"
+        rows[2]["pers_person_id"] = f"{int(rows[2]['pers_person_id']) / 10**5:.2f}E+05"
+    edit_table(folder, "ssd_person", edit)
+
+
+_PROFESSIONAL_IDS = (("ssd_professionals", "prof_professional_id"), ("ssd_involvements", "invo_professional_id"),
+                     ("loc_iro_escalations", "esca_professional_id"),
+                     ("loc_foster_carer_reviews", "fcar_professional_id"))
+
+
+def _pad_professional_ids(folder: Path) -> None:
+    """The previous drop wrote professional ids zero-padded, as the case system does."""
+    for table, column in _PROFESSIONAL_IDS:
+        def edit(header, rows, column=column):
+            for r in rows:
+                if r[column]:
+                    r[column] = "00" + r[column]
+        edit_table(folder, table, edit)
+    refresh_manifest(folder)
+
+
+def _before_birth(folder: Path) -> None:
+    _, people = read_table(folder, "ssd_person")
+    born = {p["pers_person_id"]: p["pers_dob"] for p in people if p["pers_dob"]}
+
+    def edit(header, rows):
+        i = _first(rows, lambda r: r["clah_person_id"] in born)
+        rows[i]["clah_health_check_date"] = (date.fromisoformat(born[rows[i]["clah_person_id"]][:10])
+                                             - timedelta(days=200)).isoformat()
+    edit_table(folder, "ssd_cla_health", edit)
+
+
+def _review_outside_period(folder: Path) -> None:
+    _, episodes = read_table(folder, "ssd_cla_episodes")
+    periods: dict[str, list[dict]] = {}
+    for e in episodes:
+        periods.setdefault(e["clae_cla_id"], []).append(e)
+    ended = {k: max(e["clae_cla_episode_ceased_date"] for e in v) for k, v in periods.items()
+             if all(e["clae_cla_episode_ceased_date"] for e in v)}
+
+    def edit(header, rows):
+        i = _first(rows, lambda r: r["clar_cla_id"] in ended and r["clar_cla_review_date"]
+                   and date.fromisoformat(ended[r["clar_cla_id"]][:10]) < LAST - timedelta(days=60))
+        rows[i]["clar_cla_review_date"] = (date.fromisoformat(ended[rows[i]["clar_cla_id"]][:10])
+                                           + timedelta(days=30)).isoformat()
+    edit_table(folder, "ssd_cla_reviews", edit)
+
+
+def _manifest_date(folder: Path) -> None:
+    doc = manifest(folder)
+    doc["extract_date"] = DAY1.isoformat()
+    write_manifest(folder, doc)
+
+
+def _break_manifest(folder: Path) -> None:
+    (folder / "manifest.json").write_text('{"la_code": "E06000123", "files": {')
+
+
+def _delete(table: str) -> Callable[[Path], None]:
+    return lambda folder: (folder / f"{table}.csv").unlink()
+
+
+def _duplicate_header(folder: Path) -> None:
+    path = folder / "ssd_family.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    lines[0] = lines[0].replace("fami_family_id", "fami_person_id")
+    path.write_text("".join(lines))
+
+
+def _extra_column(folder: Path) -> None:
+    def edit(header, rows):
+        for r in rows:
+            r["pers_nickname"] = "Zebedee"
+        return header + ["pers_nickname"], rows
+    edit_table(folder, "ssd_person", edit)
+
+
+def _grow(folder: Path) -> None:
+    def edit(header, rows):
+        extra = [dict(r, invo_involvements_id=r["invo_involvements_id"] + "9") for r in rows]
+        return header, rows + extra
+    edit_table(folder, "ssd_involvements", edit)
+
+
+def _local_label(value: str) -> Callable[[Path], None]:
+    return _set("ssd_legal_status", "lega_legal_status", {1: value, 2: value})
+
+
+MAPPING = "code_set,label,code\nlegal_status,Interim C.O.,C1\nplacement_provider,Agency foster care,PR4\n"
+
+DEFECTS: list[Defect] = [
+    Defect("missing column", "required_column", "ssd_cla_reviews", "clar_cla_review_date", "blocked",
+           _drop_column("ssd_cla_reviews", "clar_cla_review_date")),
+    Defect("misspelt header", "required_column", "ssd_person", "pers_sex", "blocked",
+           _drop_column("ssd_person", "pers_sex", rename_to="pers_sx")),
+    Defect("bad date", "date_format", "ssd_cla_episodes", "clae_cla_episode_start_date", "blocked",
+           _set("ssd_cla_episodes", "clae_cla_episode_start_date", {2: "2021-02-30", 4: "12/31/2021"})),
+    Defect("unknown code", "code_valid", "ssd_cla_placement", "clap_cla_placement_type", "blocked",
+           _set("ssd_cla_placement", "clap_cla_placement_type", {1: "IFA placement (agency)", 3: "IFA placement (agency)"})),
+    Defect("duplicate key", "primary_key_unique", "ssd_s47_enquiry", "s47e_s47_enquiry_id", "blocked",
+           lambda f: edit_table(f, "ssd_s47_enquiry", lambda h, rows: rows[3].update(
+               s47e_s47_enquiry_id=rows[1]["s47e_s47_enquiry_id"]))),
+    Defect("orphan foreign key", "foreign_key", "ssd_cla_episodes", "clae_person_id", "blocked",
+           _set("ssd_cla_episodes", "clae_person_id", {3: "999999999"})),
+    Defect("end before start", "date_order", "ssd_cp_plans", "cppl_cp_plan_end_date", "blocked", _end_before_start),
+    Defect("manifest row count", "manifest_row_count", "ssd_family", None, "blocked", _bump_manifest_rows,
+           refresh=False),
+    Defect("manifest checksum", "manifest_checksum", "ssd_involvements", None, "blocked", _change_a_byte,
+           refresh=False),
+    Defect("truncated file", "manifest_checksum", "ssd_cla_health", None, "blocked", _truncate, refresh=False),
+    Defect("cp1252 bytes, no encoding declared", "file_encoding", "ssd_professionals", None, "blocked",
+           _cp1252_without_encoding),
+    Defect("empty required table", "table_not_empty", "loc_iro_escalations", None, "blocked",
+           _empty("loc_iro_escalations")),
+    Defect("60% volume drop", "volume_shrink", "ssd_cla_health", None, "blocked", _keep_share("ssd_cla_health", 0.4)),
+    Defect("future date", "future_date", "ssd_initial_cp_conference", "icpc_icpc_date", "blocked", _future),
+    Defect("unknown la_code", "la_code_unknown", "manifest.json", None, "blocked", lambda f: None),
+    Defect("malformed la_code in the manifest", "la_code_unknown", "manifest.json", None, "blocked",
+           lambda f: write_manifest(f, {**manifest(f), "la_code": "E6000028"})),
+    Defect("mangled ids", "id_format", "ssd_person", "pers_person_id", "blocked", _mangle_ids),
+    Defect("leading zeros lost", "id_leading_zeros", "ssd_professionals", "prof_professional_id", "blocked",
+           lambda f: None, baseline=_pad_professional_ids),
+    Defect("event before birth", "before_birth", "ssd_cla_health", "clah_health_check_date", "blocked",
+           _before_birth),
+    Defect("review outside its period of care", "review_in_period", "ssd_cla_reviews", "clar_cla_review_date",
+           "blocked", _review_outside_period),
+    Defect("Y/N not Y/N", "yn_valid", "ssd_s47_enquiry", "s47e_s47_nfa", "blocked",
+           _set("ssd_s47_enquiry", "s47e_s47_nfa", {2: "Maybe"})),
+    Defect("distance not a number", "number_valid", "ssd_cla_placement", "clap_cla_placement_distance", "blocked",
+           _set("ssd_cla_placement", "clap_cla_placement_distance", {1: "far away"})),
+    Defect("missing period of care id", "not_null", "ssd_cla_episodes", "clae_cla_id", "blocked",
+           _set("ssd_cla_episodes", "clae_cla_id", {5: ""})),
+    Defect("manifest for another date", "manifest_folder_mismatch", "manifest.json", None, "blocked",
+           _manifest_date),
+    Defect("manifest not JSON", "manifest_unreadable", "manifest.json", None, "blocked", _break_manifest,
+           refresh=False),
+    Defect("file listed but missing", "manifest_missing_file", "ssd_cp_reviews", None, "blocked",
+           _delete("ssd_cp_reviews"), refresh=False),
+    Defect("duplicate header", "duplicate_header", "ssd_family", "fami_person_id", "blocked", _duplicate_header),
+    Defect("council label not mapped", "code_valid", "ssd_cla_placement", "clap_cla_placement_provider", "blocked",
+           _set("ssd_cla_placement", "clap_cla_placement_provider", {1: "Agency fostering"}), mapping=MAPPING),
+    Defect("broken label mapping file", "label_mapping_invalid", "<LA>.csv", None, "blocked", lambda f: None,
+           mapping="code_set,label,code\nlegal_status,Interim C.O.,C9\n"),
+    # Real but tolerable: reported, loaded.
+    Defect("unknown extra column", "unknown_column", "ssd_person", "pers_nickname", "warned", _extra_column),
+    Defect("local legal status", "code_local", "ssd_legal_status", "lega_legal_status", "warned",
+           _local_label("Secure accommodation order (local)")),
+    Defect("volume growth", "volume_growth", "ssd_involvements", None, "warned", _grow),
+    Defect("council label mapped", "", "ssd_cla_placement", "clap_cla_placement_provider", "passed",
+           _set("ssd_cla_placement", "clap_cla_placement_provider", {1: " AGENCY   foster care "}), mapping=MAPPING),
+]
+LA_CODES = {d.name: f"E06000{101 + i}" for i, d in enumerate(DEFECTS)}
+UNKNOWN_COUNCIL = LA_CODES["unknown la_code"]
+for _d in DEFECTS:
+    _d.table = _d.table.replace("<LA>", LA_CODES[_d.name])  # the issue names the council's mapping file
+
+
+# -- the night ----------------------------------------------------------------------------------
+
+def _raw_snapshot(conn, la_code: str) -> dict:
+    from csc_pipeline.contract import TABLES
+
+    out = {}
+    for t in TABLES:
+        out[t.name] = conn.execute(
+            f"select count(*), md5(coalesce(string_agg(row_hash, ',' order by row_hash), '')) from raw.{t.name}"
+            " where la_code = %s", (la_code,)).fetchone()
+    out["current_extract"] = conn.execute(
+        "select load_id, extract_date from audit.current_extracts where la_code = %s", (la_code,)).fetchone()
+    return out
+
+
+@dataclass
+class Night:
+    dsn: str
+    landing: Path
+    validated: dict[str, dict]  # la_code -> nightly.validate's output
+    published: dict[str, dict]  # la_code -> nightly.publish's output
+    before: dict[str, dict]
+    after: dict[str, dict]
+    emails: list[str]
+    hooks: list[dict]
+    people: list[dict]
+
+
+@contextlib.contextmanager
+def own_warehouse(pg_server, prefix: str):
+    """A warehouse database of its own on the test server, initialised, dropped afterwards."""
+    from csc_pipeline.warehouse import schema
+
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(pg_server.dsn("postgres"), autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    dsn = pg_server.dsn(name)
+    with psycopg.connect(dsn) as conn:
+        schema.initialise(conn)
+    try:
+        yield dsn
+    finally:
+        with psycopg.connect(pg_server.dsn("postgres"), autocommit=True) as conn:
+            conn.execute(f'drop database "{name}" with (force)')
+
+
+@pytest.fixture(scope="module")
+def defect_db(pg_server):
+    with own_warehouse(pg_server, "defects") as dsn:
+        yield dsn
+
+
+@pytest.fixture(scope="module")
+def environment(defect_db, state_dir):
+    """The night's environment: this warehouse, alert receivers, the deployment file."""
+    with SmtpServer() as smtp, WebhookReceiver() as hook, pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CSC_WAREHOUSE_DSN", defect_db)
+        mp.setenv("CSC_ALERT_SMTP_HOST", "127.0.0.1")
+        mp.setenv("CSC_ALERT_SMTP_PORT", str(smtp.port))
+        mp.setenv("CSC_ALERT_EMAIL_TO", "data-team@council.example")
+        mp.setenv("CSC_ALERT_WEBHOOK_URL", hook.url)
+        mp.setenv("CSC_DATA_DOCS", "never")
+        for var in ("CSC_COUNCILS", "CSC_DEPLOYMENT_CONFIG", "CSC_LABEL_MAPPING_DIR"):
+            mp.delenv(var, raising=False)
+        yield mp, smtp, hook
+
+
+def publish_good(dsn: str, folder: Path) -> int:
+    """Publish a drop as the last good one, as an earlier night would have."""
+    from csc_pipeline.landing.drops import Drop
+    from csc_pipeline.landing.manifest import sha256_of
+    from csc_pipeline.load import audit
+    from csc_pipeline.load.land import land_drop
+    from csc_pipeline.load.publish import publish_drop
+
+    drop = Drop(folder, folder.parent.name, date.fromisoformat(folder.name), sha256_of(folder / "manifest.json"))
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        load_id = audit.start_load(conn, drop, drop.manifest, run_id="earlier night")
+        landed = land_drop(conn, drop, drop.manifest, load_id)
+        assert landed.issues == []
+        assert publish_drop(conn, landed).status == "published"
+    return load_id
+
+
+def run_night(drops, run_id: str = "test night") -> tuple[dict, dict]:
+    from csc_pipeline import nightly
+
+    validated = nightly.validate(nightly.land([d.to_dict() for d in drops], run_id=run_id))
+    published = nightly.publish(validated)
+    return ({v["landed"]["drop"]["la_code"]: v for v in validated},
+            {p["drop"].split("/")[0]: p for p in published})
+
+
+@pytest.fixture(scope="module")
+def night(environment, defect_db, state_dir, tmp_path_factory) -> Night:
+    from csc_pipeline.generate import generate_council
+    from csc_pipeline.landing.drops import find_drops
+
+    mp, smtp, hook = environment
+    base = Path(tmp_path_factory.mktemp("defects"))
+    template = base / "template"
+    generate_council(template, la_code=TEMPLATE_LA, seed=SEED, children_looked_after=SIZE, nights=2,
+                     last_extract_date=LAST)
+    landing = base / "landing"
+    councils: dict = {}
+    for defect in DEFECTS:
+        la = LA_CODES[defect.name]
+        day1, day2 = copy_council(template, landing, la)
+        if defect.baseline:
+            defect.baseline(day1)
+        defect.apply(day2)
+        if defect.refresh:
+            refresh_manifest(day2)
+        council: dict = {}
+        if la != UNKNOWN_COUNCIL:
+            council = {"name": f"Test council {defect.name}"}
+        if defect.mapping is not None:
+            path = base / "mappings" / f"{la}.csv"
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(defect.mapping)
+            council["label_mapping"] = str(path)
+        if council:
+            councils[la] = council
+    # The deployment lists its councils: the one with the unknown la_code is not among them.
+    config = base / "deployment.yml"
+    import yaml
+
+    config.write_text(yaml.safe_dump({"councils": councils}))
+    mp.setenv("CSC_DEPLOYMENT_CONFIG", str(config))
+
+    for defect in DEFECTS:
+        publish_good(defect_db, landing / LA_CODES[defect.name] / DAY1.isoformat())
+    with psycopg.connect(defect_db) as conn:
+        before = {la: _raw_snapshot(conn, la) for la in LA_CODES.values()}
+    validated, published = run_night([d for d in find_drops(landing) if d.extract_date == DAY2])
+    with psycopg.connect(defect_db) as conn:
+        after = {la: _raw_snapshot(conn, la) for la in LA_CODES.values()}
+    _, people = read_table(template / TEMPLATE_LA / DAY2.isoformat(), "ssd_person")
+    return Night(defect_db, landing, validated, published, before, after, smtp.messages, list(hook.received), people)
+
+
+def _secrets(people: list[dict]) -> set[str]:
+    names = {p[k] for p in people for k in ("pers_forename", "pers_surname") if p[k]}
+    dobs = {p["pers_dob"][:10] for p in people if p["pers_dob"]}
+    return names | dobs | {"Zebedee", "Zoë", "Brontë"}
+
+
+def leaks(text: str, secrets: set[str]) -> list[str]:
+    """The secrets found in text as whole words (a surname like Ali is not a leak inside 'Alias')."""
+    import re
+
+    if not secrets:
+        return []
+    words = "|".join(re.escape(s) for s in sorted(secrets, key=len, reverse=True))
+    return sorted(set(re.findall(rf"(?<![\w-])(?:{words})(?![\w-])", text)))
+
+
+# -- the catalogue, one test per defect ------------------------------------------------------------
+
+@pytest.mark.parametrize("defect", DEFECTS, ids=[d.name for d in DEFECTS])
+def test_defect(night: Night, defect: Defect):
+    from csc_pipeline.validate.report import ValidationReport
+
+    la = LA_CODES[defect.name]
+    v = night.validated[la]
+    report = ValidationReport.from_dict(v["report"])
+    status = night.published[la]["status"]
+    text = report.to_text()
+    print(f"{defect.name} ({la}): {status}\n{text}")
+
+    if defect.outcome == "passed":
+        assert report.issues == [] and status == "published", text
+    else:
+        matching = [i for i in report.issues if (i.rule, i.table, i.column) == (defect.rule, defect.table, defect.column)]
+        assert matching, f"no {defect.rule} issue on {defect.table}.{defect.column}:\n{text}"
+        issue = matching[0]
+        expected_severity = "blocking" if defect.outcome == "blocked" else "warning"
+        assert issue.severity == expected_severity
+        line = issue.to_text()
+        assert f"[{defect.rule}]" in line and issue.file in line
+        assert defect.column is None or f"column {defect.column}" in line
+    if defect.outcome == "blocked":
+        assert not report.success and status == "quarantined"
+        # nothing loaded: the council still has its previous snapshot, and the marts' source with it
+        assert night.after[la] == night.before[la]
+        with psycopg.connect(night.dsn) as conn:
+            assert conn.execute("select status from audit.loads where load_id = %s",
+                                (v["landed"]["load_id"],)).fetchone()[0] == "quarantined"
+            assert not conn.execute("select 1 from pg_namespace where nspname = %s",
+                                    (v["landed"]["schema"],)).fetchone(), "the landing schema is left behind"
+        # an alert, by email and webhook, naming the rule
+        hooks = [h for h in night.hooks if h["alert"]["la_code"] == la]
+        assert [h["alert"]["kind"] for h in hooks] == ["quarantined"]
+        assert any(defect.rule in d for d in hooks[0]["alert"]["details"]), hooks[0]["alert"]["details"]
+        assert any(la in m and "quarantined" in m for m in night.emails)
+    else:
+        assert report.success and status == "published"
+        assert night.after[la] != night.before[la]
+        assert not [h for h in night.hooks if h["alert"]["la_code"] == la]
+    # never personal data in what people read
+    alerts = json.dumps([h for h in night.hooks if h["alert"]["la_code"] == la], ensure_ascii=False)
+    assert leaks(text + "\n" + alerts, _secrets(night.people)) == []
+
+
+def test_the_catalogue_is_large_and_distinct():
+    blocked = {(d.rule, d.table, d.column) for d in DEFECTS if d.outcome == "blocked"}
+    assert len(DEFECTS) >= 30 and len(blocked) >= 25
+
+
+def test_unmapped_values_are_reported_for_coded_columns_only(night: Night):
+    from csc_pipeline.validate.report import ValidationReport
+
+    report = ValidationReport.from_dict(night.validated[LA_CODES["unknown code"]]["report"])
+    (issue,) = [i for i in report.issues if i.rule == "code_valid"]
+    assert issue.values == [["IFA placement (agency)", 2]] and issue.rows == 2 and issue.sample_rows == [1, 3]
+    assert issue.to_text().endswith("— 2 rows (rows 1, 3); values: 'IFA placement (agency)' ×2")
+    # the council's own (mapped) label passes, its unmapped one is reported as it was written
+    report = ValidationReport.from_dict(night.validated[LA_CODES["council label not mapped"]]["report"])
+    (issue,) = [i for i in report.issues if i.rule == "code_valid"]
+    assert issue.values == [["Agency fostering", 1]]
+    # a personal-data column never shows values, whatever breaks
+    report = ValidationReport.from_dict(night.validated[LA_CODES["bad date"]]["report"])
+    assert all(i.values == [] for i in report.issues)
+
+
+def test_the_mapped_label_reaches_the_warehouse_table_staging_reads(night: Night):
+    la = LA_CODES["council label mapped"]
+    with psycopg.connect(night.dsn) as conn:
+        labels = conn.execute("select code_set, label, code from reference.council_code_labels where la_code = %s"
+                              " order by 1", (la,)).fetchall()
+    assert labels == [("legal_status", "interim c.o.", "C1"), ("placement_provider", "agency foster care", "PR4")]
+
+
+def test_a_blocked_report_names_file_column_rule_rows_and_sample_rows(night: Night):
+    from csc_pipeline.validate.report import ValidationReport
+
+    report = ValidationReport.from_dict(night.validated[LA_CODES["bad date"]]["report"])
+    assert report.to_text().splitlines() == [
+        "Blocked: 1 blocking problem. The drop is quarantined; fix the extract and send it again.",
+        "- ssd_cla_episodes.csv column clae_cla_episode_start_date: not a date (YYYY-MM-DD, "
+        "YYYY-MM-DD HH:MM:SS[.fff] or DD/MM/YYYY) [date_format] — 2 rows (rows 2, 4)",
+    ]
+
+
+# -- deliveries: the same drop twice, a corrected drop --------------------------------------------
+
+def test_the_same_drop_delivered_twice_changes_nothing(night: Night):
+    from csc_pipeline.landing.drops import find_drops, pending_drops
+
+    with psycopg.connect(night.dsn) as conn:
+        assert pending_drops(conn, find_drops(night.landing)) == []  # every drop was processed, good or bad
+        # delivered again, byte for byte (the extract job copied the folder once more)
+        la = LA_CODES["orphan foreign key"]
+        folder = night.landing / la / DAY2.isoformat()
+        shutil.copytree(folder, folder.with_name("copy"))
+        shutil.rmtree(folder)
+        folder.with_name("copy").rename(folder)
+        assert pending_drops(conn, find_drops(night.landing)) == []
+
+
+def test_a_corrected_drop_for_the_same_date_is_loaded(night: Night, environment):
+    from csc_pipeline.landing.drops import find_drops, pending_drops
+
+    la = LA_CODES["duplicate key"]
+    folder = night.landing / la / DAY2.isoformat()
+    # the council fixes the file and writes a new manifest (a re-run extract job does)
+    edit_table(folder, "ssd_s47_enquiry", lambda h, rows: rows[3].update(
+        s47e_s47_enquiry_id=str(int(rows[3]["s47e_s47_enquiry_id"] or 0) + 7_000_000)))
+    refresh_manifest(folder)
+    doc = manifest(folder)
+    doc["extracted_at"] = f"{DAY2}T09:15:00Z"
+    write_manifest(folder, doc)
+    with psycopg.connect(night.dsn) as conn:
+        (drop,) = pending_drops(conn, [d for d in find_drops(night.landing) if d.la_code == la])
+    validated, published = run_night([drop], run_id="corrected")
+    assert published[la]["status"] == "published", validated[la]["report"]
+    with psycopg.connect(night.dsn) as conn:
+        statuses = [r[0] for r in conn.execute(
+            "select status from audit.loads where la_code = %s order by load_id", (la,))]
+        current = conn.execute("select extract_date from audit.current_extracts where la_code = %s",
+                               (la,)).fetchone()[0]
+        assert pending_drops(conn, [d for d in find_drops(night.landing) if d.la_code == la]) == []
+    assert statuses == ["published", "quarantined", "published"] and current == DAY2
+
+
+# -- the operator accepts a genuine purge ----------------------------------------------------------
+
+def test_an_operator_accepts_a_genuine_purge(night: Night, environment, capsys):
+    from csc_pipeline.validate.cli import main
+
+    la = LA_CODES["60% volume drop"]
+    load_id = night.validated[la]["landed"]["load_id"]
+    assert main(["accept", "--load-id", str(load_id), "--operator", "A. Analyst",
+                 "--reason", "Health checks before 2021 were purged from the case system (ticket 4711)"]) == 0
+    out = capsys.readouterr().out
+    assert f"load {load_id} ({la}/{DAY2}) accepted and published" in out and "volume_shrink" in out
+    with psycopg.connect(night.dsn) as conn:
+        status, message = conn.execute("select status, message from audit.loads where load_id = %s",
+                                       (load_id,)).fetchone()
+        acceptance = conn.execute(
+            "select operator, reason, accepted_rules, mode, accepted_at is not null from audit.acceptances"
+            " where load_id = %s", (load_id,)).fetchall()
+        rows = conn.execute("select count(*) from raw.ssd_cla_health where la_code = %s", (la,)).fetchone()[0]
+        success = conn.execute("select success from audit.validation_results where load_id = %s",
+                               (load_id,)).fetchone()[0]
+    header, health = read_table(night.landing / la / DAY2.isoformat(), "ssd_cla_health")
+    assert status == "accepted" and message.startswith("accepted by A. Analyst (volume_shrink)")
+    assert acceptance == [("A. Analyst", "Health checks before 2021 were purged from the case system (ticket 4711)",
+                           ["volume_shrink"], "revalidated", True)]
+    assert rows == len(health) and success is True
+    # an accepted drop is the last good one: the next night compares with it
+    from csc_pipeline.validate.gate import previous_row_counts
+
+    with psycopg.connect(night.dsn) as conn:
+        assert previous_row_counts(conn, la)["ssd_cla_health"] == len(health)
+
+
+def test_accept_refuses_what_cannot_be_accepted(night: Night, environment, capsys):
+    from csc_pipeline.validate.accept import AcceptRefused, accept_drop
+    from csc_pipeline.validate.cli import main
+
+    duplicate = night.validated[LA_CODES["missing column"]]["landed"]["load_id"]
+    with pytest.raises(AcceptRefused, match="required_column cannot be accepted"):
+        accept_drop(duplicate, reason="the column is not needed this year", operator="A. Analyst")
+    published = night.validated[LA_CODES["unknown extra column"]]["landed"]["load_id"]
+    assert main(["accept", "--load-id", str(published), "--reason", "looks fine to me", "--operator", "B"]) == 1
+    assert "only a quarantined drop can be accepted" in capsys.readouterr().err
+    with pytest.raises(AcceptRefused, match="reason of at least 10 characters"):
+        accept_drop(duplicate, reason="ok", operator="A. Analyst")
+    future = night.validated[LA_CODES["future date"]]["landed"]["load_id"]
+    with pytest.raises(AcceptRefused, match="also breaks future_date"):
+        accept_drop(future, reason="the date is right, it was a typo", operator="A", rules=["volume_shrink"])
+    with psycopg.connect(night.dsn) as conn:
+        assert conn.execute("select status from audit.loads where load_id = %s", (duplicate,)).fetchone()[0] \
+            == "quarantined"
+        # the refused drop's tables are still in quarantine, for the next review
+        assert conn.execute("select count(*) from pg_tables where schemaname = 'quarantine'"
+                            " and tablename like %s", (f"load_{duplicate}__%",)).fetchone()[0] > 0

@@ -1,0 +1,161 @@
+"""Defects through the whole night: the real csc_nightly DAG (dag.test), dbt and the marts.
+
+Four councils deliver a good drop on night 1. On night 2 three of them deliver a bad
+one (a 60% volume drop, a review outside its period of care, cp1252 bytes without a
+declared encoding) and one a good drop that spells a legal status its own way, through
+its label mapping file. The bad drops are quarantined with an alert (and, where the
+council's settings ask for one, a Data Docs site), their raw tables and marts keep
+night 1's data; the good one is published and dbt staging reads its own label as the
+code validation accepted. The councils have a warehouse database of their own.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from alert_receivers import SmtpServer, WebhookReceiver
+from test_defects import (
+    DAY1, DAY2, LAST, TEMPLATE_LA, _cp1252_without_encoding, _keep_share, _raw_snapshot, _review_outside_period,
+    _secrets, _set, copy_council, leaks, own_warehouse, read_table, refresh_manifest,
+)
+
+pytestmark = pytest.mark.e2e
+
+VOLUME, REVIEW, ENCODING, MAPPED = COUNCILS = ("E08000901", "E08000902", "E08000903", "E08000904")
+DEFECTS = {
+    VOLUME: ("volume_shrink", "ssd_cla_health", None, _keep_share("ssd_cla_health", 0.4)),
+    REVIEW: ("review_in_period", "ssd_cla_reviews", "clar_cla_review_date", _review_outside_period),
+    ENCODING: ("file_encoding", "ssd_professionals", None, _cp1252_without_encoding),
+}
+
+
+def _marts(conn, la_code: str) -> list[tuple]:
+    return conn.execute(
+        "select period_type, period_label, measure_id, breakdown, breakdown_value, value::text,"
+        " source_extract_date from marts.performance_measures where la_code = %s order by 1, 2, 3, 4, 5",
+        (la_code,)).fetchall()
+
+
+def _visible_text(html: str) -> str:
+    import html as html_module
+    import re
+
+    html = re.sub(r"<(script|style).*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", html_module.unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+@pytest.fixture(scope="module")
+def nights(airflow_ready, pg_server, state_dir, tmp_path_factory):
+    from csc_pipeline.generate import generate_council
+    from csc_pipeline.orchestration import load_dag, run_night
+
+    base = Path(tmp_path_factory.mktemp("defects_dag"))
+    generate_council(base / "template", la_code=TEMPLATE_LA, seed=7, children_looked_after=40, nights=2,
+                     last_extract_date=LAST)
+    landing = base / "landing"
+    for la in COUNCILS:
+        copy_council(base / "template", landing, la)
+    # Night 2 drops arrive after night 1 has run: hide them until then.
+    later = base / "later"
+    for la in COUNCILS:
+        (later / la).mkdir(parents=True)
+        (landing / la / DAY2.isoformat()).rename(later / la / DAY2.isoformat())
+    for la, (_, _, _, apply) in DEFECTS.items():
+        apply(later / la / DAY2.isoformat())
+        refresh_manifest(later / la / DAY2.isoformat())
+    _set("ssd_legal_status", "lega_legal_status", {1: "Interim C.O.", 2: " INTERIM  c.o."})(
+        later / MAPPED / DAY2.isoformat())
+    refresh_manifest(later / MAPPED / DAY2.isoformat())
+    mapping = base / "mappings" / f"{MAPPED}.csv"
+    mapping.parent.mkdir()
+    mapping.write_text("code_set,label,code\nlegal_status,Interim C.O.,C1\n")
+    deployment = base / "deployment.yml"
+    # Data Docs are built for failed drops (the default) of one council; the others need none.
+    no_docs = {"validation": {"data_docs": "never"}}
+    deployment.write_text(json.dumps({"councils": {VOLUME: no_docs, REVIEW: {}, ENCODING: no_docs,
+                                                   MAPPED: {"label_mapping": str(mapping)}}}))
+
+    # A warehouse of its own (Airflow's metadata stays where airflow_ready put it): these
+    # councils must not change what other tests read from the session's marts.
+    with own_warehouse(pg_server, "defects_dag") as warehouse_dsn, SmtpServer() as smtp, \
+            WebhookReceiver() as hook, pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CSC_WAREHOUSE_DSN", warehouse_dsn)
+        mp.setenv("CSC_LANDING_ROOT", str(landing))
+        mp.setenv("CSC_ALERT_SMTP_HOST", "127.0.0.1")
+        mp.setenv("CSC_ALERT_SMTP_PORT", str(smtp.port))
+        mp.setenv("CSC_ALERT_EMAIL_TO", "data-team@council.example")
+        mp.setenv("CSC_ALERT_WEBHOOK_URL", hook.url)
+        mp.setenv("CSC_DEPLOYMENT_CONFIG", str(deployment))
+        mp.setenv("CSC_DATA_DOCS_DIR", str(base / "data_docs"))
+        mp.delenv("CSC_COUNCILS", raising=False)
+        mp.delenv("CSC_DATA_DOCS", raising=False)  # the default: a site for every failed drop
+        dag = load_dag()
+        assert run_night(dag, DAY1) == "success"
+        with psycopg.connect(warehouse_dsn) as conn:
+            after_night1 = {la: (_raw_snapshot(conn, la), _marts(conn, la)) for la in COUNCILS}
+        for la in COUNCILS:
+            (later / la / DAY2.isoformat()).rename(landing / la / DAY2.isoformat())
+        assert run_night(dag, DAY2) == "success"
+        with psycopg.connect(warehouse_dsn) as conn:
+            after_night2 = {la: (_raw_snapshot(conn, la), _marts(conn, la)) for la in COUNCILS}
+            loads = {la: conn.execute(
+                "select l.status, v.report from audit.loads l join audit.validation_results v using (load_id)"
+                " where l.la_code = %s and l.extract_date = %s", (la, DAY2)).fetchone()
+                for la in COUNCILS}
+        # read now: the database goes when the fixture ends
+        with psycopg.connect(warehouse_dsn) as conn:  # rows 1 and 2 spell it "Interim C.O.", " INTERIM  c.o."
+            mapped = conn.execute(
+                "select lega_legal_status from staging.stg_ssd__legal_statuses where la_code = %s"
+                " and source_row <= 2", (MAPPED,)).fetchall()
+        emails, hooks = smtp.messages, list(hook.received)
+    _, people = read_table(base / "template" / TEMPLATE_LA / DAY2.isoformat(), "ssd_person")
+    return {"after1": after_night1, "after2": after_night2, "loads": loads, "emails": emails, "hooks": hooks,
+            "docs": base / "data_docs", "people": people, "mapped": mapped}
+
+
+@pytest.mark.parametrize("la_code", [VOLUME, REVIEW, ENCODING], ids=["60% volume drop", "review outside period",
+                                                                     "cp1252 undeclared"])
+def test_a_bad_drop_is_quarantined_and_the_marts_keep_the_last_good_data(nights, la_code):
+    from csc_pipeline.validate.report import ValidationReport
+
+    rule, table, column, _ = DEFECTS[la_code]
+    status, report = nights["loads"][la_code]
+    report = ValidationReport.from_dict(report)
+    assert status == "quarantined" and not report.success
+    assert any((i.rule, i.table, i.column, i.severity) == (rule, table, column, "blocking") for i in report.issues), \
+        report.to_text()
+    raw1, marts1 = nights["after1"][la_code]
+    raw2, marts2 = nights["after2"][la_code]
+    assert raw2 == raw1, "the quarantined drop reached raw"
+    assert marts1 and marts2 == marts1, "the marts changed"
+    assert {r[-1] for r in marts2} == {DAY1}
+    hooks = [h["alert"] for h in nights["hooks"] if h["alert"]["la_code"] == la_code]
+    assert [(h["kind"], h["extract_date"]) for h in hooks] == [("quarantined", DAY2.isoformat())]
+    assert any(f"[{rule}]" in d for d in hooks[0]["details"])
+    assert any(f"{la_code}/{DAY2} extract quarantined" in m for m in nights["emails"])
+
+
+def test_a_good_drop_the_same_night_is_published_with_its_council_labels(nights):
+    status, report = nights["loads"][MAPPED]
+    assert status == "published" and report["success"] and report["issues"] == []
+    _, marts = nights["after2"][MAPPED]
+    assert {r[-1] for r in marts} == {DAY2}
+    assert nights["mapped"] == [("C1",), ("C1",)]
+
+
+def test_data_docs_are_built_for_failed_drops_without_personal_data(nights):
+    sites = sorted(nights["docs"].glob("*/*/index.html"))
+    assert [p.parent.parent.name for p in sites] == [REVIEW]  # failed, and configured to have them
+    pages = [p for site in sites for p in site.parent.rglob("*.html")]
+    html = "\n".join(p.read_text(encoding="utf-8") for p in pages)
+    text = _visible_text(html)
+    assert "clar_cla_review_date lies within the period of care (clar_cla_id) [review_in_period:" in text
+    assert "pers_dob is a date in an accepted form" in text  # the personal-data columns' checks are there
+    secrets = _secrets(nights["people"]) - {date.today().isoformat()}  # a page carries the day it was built
+    assert len(secrets) > 50
+    assert leaks(html, secrets) == [], "personal data in Data Docs"

@@ -1,0 +1,103 @@
+"""Validation settings and councils' label mapping files: documented defaults, precedence, clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from csc_pipeline.validate.config import ConfigError, ValidationConfig, load_deployment
+from csc_pipeline.validate.mapping import MappingError, read_mapping
+
+
+def test_defaults_without_configuration():
+    deployment = load_deployment({})
+    config = deployment.for_council("E06000028")
+    assert config == ValidationConfig()
+    assert (config.volume_shrink_max_pct, config.volume_growth_max_pct, config.volume_min_rows) == (20.0, 50.0, 10)
+    assert config.severity_of("code_local") == "warning" and config.severity_of("volume_shrink") == "blocking"
+    assert deployment.accepts("E06000028") and deployment.accepts("E10000014")
+    assert not deployment.accepts("E11000001") and not deployment.accepts("W06000015")
+
+
+def test_file_then_environment_then_council(tmp_path: Path):
+    (tmp_path / "maps").mkdir()
+    (tmp_path / "maps" / "bournemouth.csv").write_text("code_set,label,code\n")
+    config = tmp_path / "deployment.yml"
+    config.write_text(
+        "validation:\n"
+        "  volume_shrink_max_pct: 25\n"
+        "  volume_growth_max_pct: 80\n"
+        "  severity: {unknown_column: blocking}\n"
+        "councils:\n"
+        "  E06000028:\n"
+        "    label_mapping: maps/bournemouth.csv\n"
+        "    validation: {volume_shrink_max_pct: 35, severity: {volume_growth: warning}}\n"
+        "  E06000029: {}\n"
+    )
+    deployment = load_deployment({"CSC_DEPLOYMENT_CONFIG": str(config), "CSC_VOLUME_SHRINK_MAX_PCT": "30",
+                                  "CSC_SEVERITY": "volume_growth=blocking"})
+    assert deployment.councils == ("E06000028", "E06000029")
+    assert not deployment.accepts("E06000030")  # a deployment that lists councils accepts only those
+    poole = deployment.for_council("E06000029")
+    assert (poole.volume_shrink_max_pct, poole.volume_growth_max_pct) == (30.0, 80.0)  # env over file
+    assert poole.severity_of("unknown_column") == "blocking" and poole.severity_of("volume_growth") == "blocking"
+    bournemouth = deployment.for_council("E06000028")
+    assert bournemouth.volume_shrink_max_pct == 35.0  # the council's own over everything
+    assert bournemouth.severity_of("volume_growth") == "warning"  # the council's own, over the environment's
+    assert bournemouth.severity_of("unknown_column") == "blocking"
+    assert bournemouth.label_mapping == (tmp_path / "maps" / "bournemouth.csv").resolve()
+
+
+def test_councils_and_mapping_folder_from_the_environment(tmp_path: Path):
+    (tmp_path / "E06000028.csv").write_text("code_set,label,code\n")
+    deployment = load_deployment({"CSC_COUNCILS": "e06000028, E06000029", "CSC_LABEL_MAPPING_DIR": str(tmp_path)})
+    assert deployment.councils == ("E06000028", "E06000029")
+    assert deployment.for_council("E06000028").label_mapping == (tmp_path / "E06000028.csv").resolve()
+    assert deployment.for_council("E06000029").label_mapping is None
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"CSC_VOLUME_SHRINK_MAX_PCT": "a lot"}, "CSC_VOLUME_SHRINK_MAX_PCT: 'a lot' is not a number"),
+    ({"CSC_SEVERITY": "no_such_rule=warning"}, "no rule 'no_such_rule'"),
+    ({"CSC_SEVERITY": "volume_shrink=fatal"}, "'fatal' is neither blocking nor warning"),
+    ({"CSC_COUNCILS": "E6000028"}, "'E6000028' is not an English local-authority GSS code"),
+    ({"CSC_DATA_DOCS": "sometimes"}, "'sometimes' is not always, failed or never"),
+    ({"CSC_SEVERITY": "code_local=blocking"}, "code_local: the contract makes it a warning, always"),
+])
+def test_bad_settings_say_which_and_why(env, message):
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_deployment(env)
+
+
+def test_an_unknown_setting_in_the_file_is_an_error(tmp_path: Path):
+    config = tmp_path / "deployment.yml"
+    config.write_text("validation:\n  volume_shrink_max: 30\n")
+    with pytest.raises(ConfigError, match=r"validation.volume_shrink_max: unknown setting"):
+        load_deployment({"CSC_DEPLOYMENT_CONFIG": str(config)})
+
+
+def test_a_mapping_file_normalises_labels(tmp_path: Path):
+    path = tmp_path / "map.csv"
+    path.write_bytes("\ufeffCode_Set, Label ,code\n# our spellings\nlegal_status,  Interim   C.O. ,C1\n"
+                     "legal_status,interim c.o.,C1\n\nplacement_provider,Agency foster care,PR4\n".encode())
+    labels, sha = read_mapping(path)
+    assert [(lb.code_set, lb.label, lb.code, lb.line) for lb in labels] == [
+        ("legal_status", "interim c.o.", "C1", 3), ("placement_provider", "agency foster care", "PR4", 6)]
+    assert len(sha) == 64
+
+
+@pytest.mark.parametrize("body, message", [
+    ("set,label,code\n", "line 1: the header must be code_set,label,code"),
+    ("code_set,label,code\nlegal_status,Interim,C9\n", "line 2: 'C9' is not a code of legal_status"),
+    ("code_set,label,code\nlegal_statuses,Interim,C1\n", "line 2: no code set 'legal_statuses'"),
+    ("code_set,label,code\nlegal_status,Full care order,C1\n", "line 2: the contract already reads this label as C2"),
+    ("code_set,label,code\nsex,Boy,M\nsex,boy,F\n", "line 3: label already mapped to M on line 2"),
+    ("code_set,label,code\nsex,Boy\n", "line 2: expected 3 fields"),
+])
+def test_a_bad_mapping_file_names_the_line(tmp_path: Path, body: str, message: str):
+    path = tmp_path / "map.csv"
+    path.write_text(body)
+    with pytest.raises(MappingError) as err:
+        read_mapping(path)
+    assert message in str(err.value) and str(path) in str(err.value)

@@ -46,10 +46,10 @@ create table if not exists audit.validation_results (
     primary key (load_id)
 );
 
--- The snapshot each council's marts are built from: its latest published load.
+-- The snapshot each council's marts are built from: its latest published (or operator-accepted) load.
 create or replace view audit.current_extracts as
 select distinct on (la_code)
     load_id, la_code, la_name, extract_date, window_start, source_system
 from audit.loads
-where status = 'published'
+where status in ('published', 'accepted')
 order by la_code, extract_date desc, load_id desc;

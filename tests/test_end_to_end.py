@@ -108,11 +108,11 @@ def test_breakdowns_add_up_to_the_total(nightly_runs, warehouse_dsn):
     with psycopg.connect(warehouse_dsn) as conn:
         mismatches = conn.execute(
             """
-            select b.period_label, b.breakdown, sum(b.value), t.value
+            select b.la_code, b.period_label, b.breakdown, sum(b.value), t.value
             from marts.performance_measures b
             join marts.performance_measures t using (la_code, period_type, period_label, measure_id)
             where b.measure_id = 'cla_at_period_end' and b.breakdown <> 'total' and t.breakdown = 'total'
-            group by b.period_label, b.breakdown, t.value
+            group by b.la_code, b.period_type, b.period_label, b.breakdown, t.value
             having sum(b.value) <> t.value
             """
         ).fetchall()

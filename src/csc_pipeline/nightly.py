@@ -85,8 +85,8 @@ def wait_for_drops(config: NightConfig, *, up_to: date | None = None, now=None, 
 
 def _pending(config: NightConfig, up_to: date | None) -> list[Drop]:
     drops = find_drops(config.landing_root, up_to=up_to)
-    if config.councils:
-        drops = [d for d in drops if d.la_code in config.councils]
+    # Drops from councils outside CSC_COUNCILS are still landed: validation blocks them
+    # (la_code_unknown) and the data team is alerted, rather than them vanishing unseen.
     with connection.connect() as conn:
         return pending_drops(conn, drops)
 

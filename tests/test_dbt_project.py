@@ -29,11 +29,12 @@ from datetime import date
 from pathlib import Path
 
 import psycopg
+from raw_rows import insert_raw
 import pytest
 import yaml
 
 from csc_pipeline import settings
-from csc_pipeline.contract import TABLES, TABLES_BY_NAME
+from csc_pipeline.contract import TABLES
 from csc_pipeline.contract.measures import dbt_var_defaults, reporting_periods
 from csc_pipeline.contract.render import render_all
 from csc_pipeline.transform import dbt_runner
@@ -97,12 +98,7 @@ LEGAL_STATUSES = [
 
 
 def _insert(conn: psycopg.Connection, la_code: str, table: str, rows: list[dict]) -> None:
-    columns = TABLES_BY_NAME[table].column_names
-    for number, row in enumerate(rows, start=2):  # record 1 is the header
-        values = [la_code, EXTRACT_DATE, number, *[row.get(c) for c in columns], f"hash-{number}"]
-        names = ", ".join(["la_code", "extract_date", "source_row", *columns, "row_hash"])
-        placeholders = ", ".join(["%s"] * len(values))
-        conn.execute(f"insert into raw.{table} ({names}) values ({placeholders})", values)
+    insert_raw(conn, la_code, EXTRACT_DATE, table, rows)
 
 
 def _load_council(conn: psycopg.Connection, la_code: str, *, published: bool) -> None:

@@ -50,9 +50,10 @@ from datetime import date
 from decimal import Decimal
 
 import psycopg
+from raw_rows import insert_raw
 import pytest
 
-from csc_pipeline.contract import TABLES, TABLES_BY_NAME
+from csc_pipeline.contract import TABLES
 from csc_pipeline.contract.measures import MEASURES_BY_ID
 from csc_pipeline.transform import dbt_runner
 from csc_pipeline.warehouse import schema
@@ -224,14 +225,7 @@ ROWS: dict[str, list[dict]] = {
 
 
 def _insert(conn: psycopg.Connection, table: str, rows: list[dict]) -> None:
-    columns = TABLES_BY_NAME[table].column_names
-    names = ", ".join(["la_code", "extract_date", "source_row", *columns, "row_hash"])
-    placeholders = ", ".join(["%s"] * (len(columns) + 4))
-    for number, row in enumerate(rows, start=2):  # record 1 is the header
-        unknown = set(row) - set(columns)
-        assert not unknown, (table, unknown)
-        values = [COUNCIL, EXTRACT_DATE, number, *[row.get(c) for c in columns], f"hash-{number}"]
-        conn.execute(f"insert into raw.{table} ({names}) values ({placeholders})", values)
+    insert_raw(conn, COUNCIL, EXTRACT_DATE, table, rows)
 
 
 @pytest.fixture(scope="module")

@@ -187,7 +187,8 @@ def publish(validated: list[dict]) -> list[dict]:
                     title=f"{label} extract quarantined",
                     summary=f"{len(blocking)} blocking problem(s); nothing was loaded and the marts keep "
                             "serving the last good data. Fix the files and drop them again for the same date.",
-                    details=[i.to_text() for i in blocking[:20]],
+                    details=[i.to_text() for i in blocking[:20]]
+                    + ([f"Data Docs: {v['data_docs']}"] if v.get("data_docs") else []),
                 ))
                 results.append({"drop": label, "status": "quarantined", "load_id": landed.load_id})
                 continue

@@ -11,6 +11,7 @@ import os
 import secrets
 import subprocess
 import sys
+import warnings
 from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -48,6 +49,8 @@ def configure_airflow(dsn: str, *, airflow_home: Path | None = None) -> dict[str
         "GX_ANALYTICS_ENABLED": "false",
     }
     os.environ.update(env)
+    # Airflow's in-process test client imports a deprecated starlette helper: not the user's concern.
+    warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
     return env
 
 

@@ -56,19 +56,10 @@ def warehouse_dsn(pg_server) -> str:
 @pytest.fixture()
 def fresh_database(pg_server):
     """A new, initialised database for tests that need an empty warehouse."""
-    from csc_pipeline.warehouse import schema
+    from warehouse_db import own_warehouse
 
-    import uuid
-
-    name = "t_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(pg_server.dsn("postgres"), autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    dsn = pg_server.dsn(name)
-    with psycopg.connect(dsn) as conn:
-        schema.initialise(conn)
-    yield dsn
-    with psycopg.connect(pg_server.dsn("postgres"), autocommit=True) as conn:
-        conn.execute(f'drop database "{name}" with (force)')
+    with own_warehouse(pg_server.dsn(), "t") as dsn:
+        yield dsn
 
 
 @pytest.fixture(scope="session")

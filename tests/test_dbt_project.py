@@ -24,12 +24,12 @@ from __future__ import annotations
 import json
 import re
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
 import psycopg
-from raw_rows import insert_raw
+from raw_rows import insert_raw, record_snapshot
+from warehouse_db import own_warehouse
 import pytest
 import yaml
 
@@ -38,8 +38,6 @@ from csc_pipeline.contract import TABLES
 from csc_pipeline.contract.measures import dbt_var_defaults, reporting_periods
 from csc_pipeline.contract.render import render_all
 from csc_pipeline.transform import dbt_runner
-from csc_pipeline.warehouse import schema
-from csc_pipeline.warehouse.connection import with_database
 
 COUNCIL = "E06999990"
 UNPUBLISHED_COUNCIL = "E06999991"  # rows in raw but no published load: never in the marts
@@ -105,30 +103,18 @@ def _load_council(conn: psycopg.Connection, la_code: str, *, published: bool) ->
     _insert(conn, la_code, "ssd_person", PERSONS)
     _insert(conn, la_code, "ssd_cla_episodes", EPISODES)
     _insert(conn, la_code, "ssd_legal_status", LEGAL_STATUSES)
-    load_id = conn.execute(
-        "insert into audit.loads (la_code, la_name, extract_date, window_start, source_system, drop_path,"
-        " manifest_sha256, status) values (%s, %s, %s, %s, 'mosaic', %s, 'sha', %s) returning load_id",
-        (la_code, f"Test council {la_code}", EXTRACT_DATE, WINDOW_START, f"/landing/{la_code}",
-         "published" if published else "quarantined"),
-    ).fetchone()[0]
-    for table in TABLES:
-        present = table.name in ("ssd_person", "ssd_cla_episodes", "ssd_legal_status") or table.required
-        conn.execute("insert into audit.load_tables (load_id, table_name, present, row_count) values (%s, %s, %s, 0)",
-                     (load_id, table.name, present))
+    # The other required tables came, empty; the optional ones did not.
+    present = {t.name: 0 for t in TABLES if t.required} | {"ssd_person": 0, "ssd_cla_episodes": 0,
+                                                           "ssd_legal_status": 0}
+    record_snapshot(conn, la_code, EXTRACT_DATE, WINDOW_START, present=present,
+                    status="published" if published else "quarantined")
 
 
 @pytest.fixture(scope="module")
 def empty_warehouse(warehouse_dsn):
     """A new, initialised database on the session's test server: nothing but this module's rows."""
-    name = "dbt_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(with_database(warehouse_dsn, "postgres"), autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    dsn = with_database(warehouse_dsn, name)
-    with psycopg.connect(dsn) as conn:
-        schema.initialise(conn)
-    yield dsn
-    with psycopg.connect(with_database(warehouse_dsn, "postgres"), autocommit=True) as conn:
-        conn.execute(f'drop database "{name}" with (force)')
+    with own_warehouse(warehouse_dsn, "dbt") as dsn:
+        yield dsn
 
 
 @pytest.fixture(scope="module")

@@ -17,13 +17,11 @@ Also here: corrected and repeated deliveries, and the operator's `csc accept`.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hashlib
 import io
 import json
 import shutil
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -33,6 +31,7 @@ import psycopg
 import pytest
 
 from alert_receivers import SmtpServer, WebhookReceiver
+from warehouse_db import own_warehouse
 
 LAST = date(2026, 11, 24)
 DAY1, DAY2 = LAST - timedelta(days=1), LAST
@@ -376,27 +375,9 @@ class Night:
     people: list[dict]
 
 
-@contextlib.contextmanager
-def own_warehouse(pg_server, prefix: str):
-    """A warehouse database of its own on the test server, initialised, dropped afterwards."""
-    from csc_pipeline.warehouse import schema
-
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_server.dsn("postgres"), autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    dsn = pg_server.dsn(name)
-    with psycopg.connect(dsn) as conn:
-        schema.initialise(conn)
-    try:
-        yield dsn
-    finally:
-        with psycopg.connect(pg_server.dsn("postgres"), autocommit=True) as conn:
-            conn.execute(f'drop database "{name}" with (force)')
-
-
 @pytest.fixture(scope="module")
 def defect_db(pg_server):
-    with own_warehouse(pg_server, "defects") as dsn:
+    with own_warehouse(pg_server.dsn(), "defects") as dsn:
         yield dsn
 
 

@@ -21,8 +21,9 @@ import pytest
 from alert_receivers import SmtpServer, WebhookReceiver
 from test_defects import (
     DAY1, DAY2, LAST, TEMPLATE_LA, _cp1252_without_encoding, _keep_share, _raw_snapshot, _review_outside_period,
-    _secrets, _set, copy_council, leaks, own_warehouse, read_table, refresh_manifest,
+    _secrets, _set, copy_council, leaks, read_table, refresh_manifest,
 )
+from warehouse_db import own_warehouse
 
 pytestmark = pytest.mark.e2e
 
@@ -82,7 +83,7 @@ def nights(airflow_ready, pg_server, state_dir, tmp_path_factory):
 
     # A warehouse of its own (Airflow's metadata stays where airflow_ready put it): these
     # councils must not change what other tests read from the session's marts.
-    with own_warehouse(pg_server, "defects_dag") as warehouse_dsn, SmtpServer() as smtp, \
+    with own_warehouse(pg_server.dsn(), "defects_dag") as warehouse_dsn, SmtpServer() as smtp, \
             WebhookReceiver() as hook, pytest.MonkeyPatch.context() as mp:
         mp.setenv("CSC_WAREHOUSE_DSN", warehouse_dsn)
         mp.setenv("CSC_LANDING_ROOT", str(landing))

@@ -45,19 +45,17 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
 from datetime import date
 from decimal import Decimal
 
 import psycopg
-from raw_rows import insert_raw
+from raw_rows import insert_raw, record_snapshot
+from warehouse_db import own_warehouse
 import pytest
 
 from csc_pipeline.contract import TABLES
 from csc_pipeline.contract.measures import MEASURES_BY_ID
 from csc_pipeline.transform import dbt_runner
-from csc_pipeline.warehouse import schema
-from csc_pipeline.warehouse.connection import with_database
 
 COUNCIL = "E06999980"
 EXTRACT_DATE = date(2023, 5, 15)
@@ -231,32 +229,17 @@ def _insert(conn: psycopg.Connection, table: str, rows: list[dict]) -> None:
 @pytest.fixture(scope="module")
 def built(warehouse_dsn, tmp_path_factory):
     """A new database on the session's test server, the council loaded, one `dbt build`."""
-    name = "facts_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(with_database(warehouse_dsn, "postgres"), autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    dsn = with_database(warehouse_dsn, name)
-    with psycopg.connect(dsn) as conn:
-        schema.initialise(conn)
-        for table, rows in ROWS.items():
-            _insert(conn, table, rows)
-        load_id = conn.execute(
-            "insert into audit.loads (la_code, la_name, extract_date, window_start, source_system, drop_path,"
-            " manifest_sha256, status) values (%s, 'Facts council', %s, %s, 'mosaic', '/landing/facts', 'sha',"
-            " 'published') returning load_id",
-            (COUNCIL, EXTRACT_DATE, WINDOW_START),
-        ).fetchone()[0]
-        for table in TABLES:
-            conn.execute(
-                "insert into audit.load_tables (load_id, table_name, present, row_count) values (%s, %s, %s, %s)",
-                (load_id, table.name, table.name not in ABSENT, len(ROWS.get(table.name, []))),
-            )
-    target = tmp_path_factory.mktemp("dbt-facts-target")
-    started = time.monotonic()
-    result = dbt_runner.build(dsn, target_path=target)
-    print(f"\ndbt build took {time.monotonic() - started:.1f} s")
-    yield dsn, result
-    with psycopg.connect(with_database(warehouse_dsn, "postgres"), autocommit=True) as conn:
-        conn.execute(f'drop database "{name}" with (force)')
+    with own_warehouse(warehouse_dsn, "facts") as dsn:
+        with psycopg.connect(dsn) as conn:
+            for table, rows in ROWS.items():
+                _insert(conn, table, rows)
+            present = {t.name: len(ROWS.get(t.name, [])) for t in TABLES if t.name not in ABSENT}
+            record_snapshot(conn, COUNCIL, EXTRACT_DATE, WINDOW_START, present=present, la_name="Facts council")
+        target = tmp_path_factory.mktemp("dbt-facts-target")
+        started = time.monotonic()
+        result = dbt_runner.build(dsn, target_path=target)
+        print(f"\ndbt build took {time.monotonic() - started:.1f} s")
+        yield dsn, result
 
 
 def _rows(dsn: str, query: str, params=()) -> list[tuple]:

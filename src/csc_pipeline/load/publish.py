@@ -17,6 +17,7 @@ import psycopg
 from psycopg import sql
 
 from ..contract import TABLES, Table
+from ..warehouse.schema import LOAD_COLUMNS
 from . import audit
 from .land import LandedDrop
 
@@ -122,8 +123,8 @@ def _replace_table(conn, landed: LandedDrop, table: Table, present: bool, window
     ).rowcount
 
     conn.execute(sql.SQL("delete from {} where la_code = %s").format(raw), (la_code,))
-    all_columns = sql.SQL(", ").join(map(sql.Identifier, ["la_code", "extract_date", "source_row",
-                                                          *contract_columns, "row_hash"]))
+    la, extract, row, row_hash = LOAD_COLUMNS
+    all_columns = sql.SQL(", ").join(map(sql.Identifier, [la, extract, row, *contract_columns, row_hash]))
     conn.execute(sql.SQL("insert into {} ({cols}) select {cols} from _csc_new").format(raw, cols=all_columns))
     conn.execute("drop table _csc_new")
     corrected, deleted, aged_out = (int(x) for x in ended)

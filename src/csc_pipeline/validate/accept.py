@@ -39,7 +39,8 @@ from ..load.quarantine import move_to_quarantine, restore_from_quarantine
 from ..warehouse import connection
 from .config import load_deployment
 from .report import ValidationReport
-from .rules import LANDING_COLUMNS, RULES
+from ..warehouse.schema import LOAD_COLUMNS
+from .rules import RULES
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ def _landed(conn: psycopg.Connection, drop: Drop, load_id: int, tables: list[str
         columns = [r[0] for r in conn.execute(
             "select column_name from information_schema.columns where table_schema = %s and table_name = %s"
             " order by ordinal_position", (landed.schema, table))]
-        landed.tables[table] = [c for c in columns if c not in LANDING_COLUMNS]
+        landed.tables[table] = [c for c in columns if c not in LOAD_COLUMNS]
         landed.row_counts[table] = conn.execute(
             f'select count(*) from "{landed.schema}"."{table}"').fetchone()[0]
         path = drop.path / f"{table}.csv"

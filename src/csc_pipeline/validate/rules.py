@@ -90,8 +90,6 @@ _RULES = (
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}
 RULE_ORDER: dict[str, int] = {r.id: i for i, r in enumerate(_RULES)}
 
-# Columns the landing step adds to every table (not part of the file).
-LANDING_COLUMNS = ("la_code", "extract_date", "source_row", "row_hash")
 
 # The only column of a landed file a row-level check may return.
 ROW_NUMBER_COLUMN = "source_row"

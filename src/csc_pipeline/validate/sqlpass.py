@@ -42,7 +42,8 @@ from ..contract import CODE_SETS, TABLES_BY_NAME
 from .checks import Check, Join, parsed_date, sql_literal
 from .config import ValidationConfig
 from .report import MAX_SAMPLE_ROWS
-from .rules import CONTRACT_LIKE_NAME, LANDING_COLUMNS, ROW_NUMBER_COLUMN
+from ..warehouse.schema import LOAD_COLUMNS
+from .rules import CONTRACT_LIKE_NAME, ROW_NUMBER_COLUMN
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +181,7 @@ def _second_pass(conn, ctx, relations, table, check: Check, counted: int) -> tup
 
 
 def _table_check(ctx: DropContext, table: str, check: Check, rows: int | None, result: CheckResult) -> None:
-    landed = [c for c in ctx.columns.get(table, []) if c not in LANDING_COLUMNS]
+    landed = [c for c in ctx.columns.get(table, []) if c not in LOAD_COLUMNS]
     cfg = ctx.config
     if check.rule == "required_column":
         missing = [c for c in check.params["columns"] if c not in landed]

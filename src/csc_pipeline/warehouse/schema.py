@@ -17,7 +17,8 @@ from psycopg import sql
 from .. import settings
 from ..contract import TABLES, Table
 
-# Columns the pipeline adds to every loaded row.
+# Columns the pipeline adds to every loaded row: la_code, extract_date and source_row
+# before the contract columns, row_hash after them.
 LOAD_COLUMNS = ("la_code", "extract_date", "source_row", "row_hash")
 
 

@@ -36,11 +36,12 @@ def test_file_then_environment_then_council(tmp_path: Path):
         "  E06000029: {}\n"
     )
     deployment = load_deployment({"CSC_DEPLOYMENT_CONFIG": str(config), "CSC_VOLUME_SHRINK_MAX_PCT": "30",
-                                  "CSC_SEVERITY": "volume_growth=blocking"})
+                                  "CSC_SEVERITY": "volume_growth=blocking", "CSC_VALIDATION_CONNECTIONS": "3"})
     assert deployment.councils == ("E06000028", "E06000029")
     assert not deployment.accepts("E06000030")  # a deployment that lists councils accepts only those
     poole = deployment.for_council("E06000029")
     assert (poole.volume_shrink_max_pct, poole.volume_growth_max_pct) == (30.0, 80.0)  # env over file
+    assert poole.validation_connections == 3 and ValidationConfig().validation_connections == 2
     assert poole.severity_of("unknown_column") == "blocking" and poole.severity_of("volume_growth") == "blocking"
     bournemouth = deployment.for_council("E06000028")
     assert bournemouth.volume_shrink_max_pct == 35.0  # the council's own over everything
@@ -63,6 +64,8 @@ def test_councils_and_mapping_folder_from_the_environment(tmp_path: Path):
     ({"CSC_SEVERITY": "volume_shrink=fatal"}, "'fatal' is neither blocking nor warning"),
     ({"CSC_COUNCILS": "E6000028"}, "'E6000028' is not an English local-authority GSS code"),
     ({"CSC_DATA_DOCS": "sometimes"}, "'sometimes' is not always, failed or never"),
+    ({"CSC_VALIDATION_CONNECTIONS": "0"}, "CSC_VALIDATION_CONNECTIONS: must be at least 1"),
+    ({"CSC_VALIDATION_CONNECTIONS": "two"}, "CSC_VALIDATION_CONNECTIONS: 'two' is not an integer"),
     ({"CSC_SEVERITY": "code_local=blocking"}, "code_local: the contract makes it a warning, always"),
 ])
 def test_bad_settings_say_which_and_why(env, message):

@@ -12,6 +12,12 @@ a drop of about ten million rows, and times both again.
 
 Goals: the council validated in under 10 s; ten million rows validated within 3x the scan.
 
+For the large drop it also times the key checks alone, in their cheapest exact form and
+with nothing else computed: count(distinct) of each primary key, and one anti-join count
+per foreign key column against that table's keys (built beforehand, not timed), one query
+after another. A validation that checks keys exactly can hardly beat that, so it shows how
+much of the 3x the key checks leave for everything else.
+
     python -m csc_pipeline.bench [--rows 10000000] [--council-size 300] [--skip-large] [--strict]
 
 Exit code 0 when the benchmark ran (with --strict: and every goal was met), 1 otherwise.
@@ -50,8 +56,8 @@ class Timing:
     validation_s: float
     sql_pass_s: float | None
     scan_s: float
-    goal: str
-    met: bool
+    goal: str  # or, for a measurement shown beside the goals, what it is made of
+    met: bool | None  # None: not a goal
 
 
 def _say(message: str) -> None:
@@ -88,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         server.stop()
         shutil.rmtree(state, ignore_errors=True)
     _print_table(timings)
-    return 1 if args.strict and not all(t.met for t in timings) else 0
+    return 1 if args.strict and any(t.met is False for t in timings) else 0
 
 
 def run(dsn: str, state: Path, args) -> list[Timing]:
@@ -143,6 +149,9 @@ def run(dsn: str, state: Path, args) -> list[Timing]:
         elapsed, sql_s = validate(large, LARGE_LA)
         timings.append(Timing(f"{large_rows / 1e6:.1f} million rows ({copies} councils)", large_rows, elapsed,
                               sql_s, scan, "<= 3x scan", elapsed <= 3 * scan))
+        primary, foreign = key_checks_alone(dsn, large, tables)
+        timings.append(Timing("  key checks alone (lower bound)", large_rows, primary + foreign, None, scan,
+                              f"primary keys {primary:.2f} s + foreign keys {foreign:.2f} s", None))
     return timings
 
 
@@ -159,6 +168,42 @@ def full_scan(dsn: str, schema_name: str, tables: list[str]) -> float:
             conn.execute(sql.SQL("select count(*), sum({}) from {}").format(
                 lengths, sql.Identifier(schema_name, table))).fetchone()
     return time.perf_counter() - started
+
+
+def key_checks_alone(dsn: str, schema_name: str, tables: list[str]) -> tuple[float, float]:
+    """Seconds for the primary key checks and for the foreign key checks, each in its
+    cheapest exact form (keys as landed), nothing else computed."""
+    present = [TABLES_BY_NAME[t] for t in tables]
+    parents = {c.references for t in present for c in t.columns if c.references and c.references[0] in tables}
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("set work_mem = '256MB'")
+        conn.execute("set jit = off")
+        keys = {}
+        for table, column in sorted(parents):
+            keys[table] = sql.Identifier(schema_name, f"_bench_keys_{table}")
+            conn.execute(sql.SQL("drop table if exists {}").format(keys[table]))
+            conn.execute(sql.SQL("create unlogged table {} as select distinct {} as k from {}").format(
+                keys[table], sql.Identifier(column), sql.Identifier(schema_name, table)))
+            conn.execute(sql.SQL("analyze {}").format(keys[table]))
+        started = time.perf_counter()
+        for t in present:
+            key = sql.Identifier(t.primary_key.name)
+            conn.execute(sql.SQL('select count({k}) - count(distinct {k} collate "C") from {t}').format(
+                k=key, t=sql.Identifier(schema_name, t.name))).fetchone()
+        primary = time.perf_counter() - started
+        started = time.perf_counter()
+        for t in present:
+            for c in t.columns:
+                if c.references and c.references[0] in keys:
+                    conn.execute(sql.SQL(
+                        "select count(*) from {t} as x where x.{c} is not null "
+                        "and not exists (select from {keys} as p where p.k = x.{c})").format(
+                        t=sql.Identifier(schema_name, t.name), c=sql.Identifier(c.name),
+                        keys=keys[c.references[0]])).fetchone()
+        foreign = time.perf_counter() - started
+        for name in keys.values():
+            conn.execute(sql.SQL("drop table {}").format(name))
+    return primary, foreign
 
 
 def replicate(dsn: str, source: str, target: str, tables: list[str], copies: int) -> int:
@@ -208,6 +253,10 @@ def _print_table(timings: list[Timing]) -> None:
     _say("-" * len(header) + "-" * 12)
     for t in timings:
         sql_pass = f"{t.sql_pass_s:.2f} s" if t.sql_pass_s is not None else ""
+        if t.met is None:
+            _say(f"{t.label:<34} {'':>12} {t.validation_s:>9.2f} s {'':>11} {t.scan_s:>8.2f} s "
+                 f"{t.validation_s / t.scan_s:>5.1f}x  ({t.goal})")
+            continue
         _say(f"{t.label:<34} {t.rows:>12,} {t.validation_s:>9.2f} s {sql_pass:>11} {t.scan_s:>8.2f} s "
              f"{t.validation_s / t.scan_s:>5.1f}x  {t.goal}: {'met' if t.met else 'NOT MET'}")
 

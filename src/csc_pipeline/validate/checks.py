@@ -255,9 +255,10 @@ def parsed_date(alias: str, column: str) -> str:
 
 def null_test(column_sql: str) -> str:
     """private.is_null_value(v), called only when a cheap necessary condition holds:
-    a non-NULL value is NULL-like only if it is blank or contains SSD_PH or 1900."""
+    a non-NULL value is NULL-like only if it is blank (empty or starting with a space, so it
+    sorts bytewise before '!'; no string is allocated, unlike btrim) or contains SSD_PH or 1900."""
     v = column_sql
-    return (f"({v} is null or (({v} = '' or btrim({v}) = '' or strpos({v}, 'SSD_PH') > 0 "
+    return (f"({v} is null or (({v} < '!' collate \"C\" or strpos({v}, 'SSD_PH') > 0 "
             f"or strpos({v}, '1900') > 0) and private.is_null_value({v})))")
 
 

@@ -20,7 +20,7 @@ Environment variables: CSC_COUNCILS, CSC_VOLUME_SHRINK_MAX_PCT, CSC_VOLUME_GROWT
 CSC_VOLUME_MIN_ROWS, CSC_UNMAPPED_VALUES_MAX, CSC_UNMAPPED_VALUE_CHARS,
 CSC_SEVERITY ("rule=warning,rule=blocking"), CSC_LABEL_MAPPING_DIR (a folder of
 `<LA_CODE>.csv` files), CSC_DATA_DOCS_DIR, CSC_DATA_DOCS (always|failed|never),
-CSC_VALIDATION_WORK_MEM. docs/validation.md describes each.
+CSC_VALIDATION_WORK_MEM, CSC_VALIDATION_CONNECTIONS. docs/validation.md describes each.
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ class ValidationConfig:
     data_docs: str = "failed"
     # work_mem for the validation queries (hash joins of keys).
     work_mem: str = "256MB"
+    # Tables checked at once, each on its own connection (each query may also use parallel workers).
+    validation_connections: int = 2
 
     def severity_of(self, rule: str, default: Severity | None = None) -> Severity:
         return self.severity.get(rule) or default or RULES[rule].severity
@@ -135,7 +137,8 @@ def load_deployment(env: Mapping[str, str] | None = None) -> Deployment:
 
 
 _NUMBERS = {"volume_shrink_max_pct": float, "volume_growth_max_pct": float, "volume_min_rows": int,
-            "unmapped_values_max": int, "unmapped_value_chars": int}
+            "unmapped_values_max": int, "unmapped_value_chars": int, "validation_connections": int}
+_MINIMUM = {"validation_connections": 1}
 
 
 def _apply(config: ValidationConfig, values: Mapping[str, Any], base: Path, where: str) -> ValidationConfig:
@@ -144,7 +147,7 @@ def _apply(config: ValidationConfig, values: Mapping[str, Any], base: Path, wher
     changes: dict[str, Any] = {}
     for key, value in values.items():
         if key in _NUMBERS:
-            changes[key] = _number(value, _NUMBERS[key], f"{where}.{key}")
+            changes[key] = _number(value, _NUMBERS[key], f"{where}.{key}", _MINIMUM.get(key, 0))
         elif key == "severity":
             changes["severity"] = {**config.severity, **_severities(value, f"{where}.severity")}
         elif key == "label_mapping":
@@ -165,7 +168,7 @@ def _apply_env(config: ValidationConfig, env: Mapping[str, str]) -> ValidationCo
     for key, kind in _NUMBERS.items():
         name = f"CSC_{key.upper()}"
         if env.get(name):
-            changes[key] = _number(env[name], kind, name)
+            changes[key] = _number(env[name], kind, name, _MINIMUM.get(key, 0))
     if env.get("CSC_SEVERITY"):
         pairs = dict(p.split("=", 1) if "=" in p else (p, "") for p in env["CSC_SEVERITY"].split(",") if p.strip())
         changes["severity"] = {**config.severity,
@@ -179,13 +182,13 @@ def _apply_env(config: ValidationConfig, env: Mapping[str, str]) -> ValidationCo
     return replace(config, **changes)
 
 
-def _number(value: Any, kind: type, where: str) -> Any:
+def _number(value: Any, kind: type, where: str, minimum: int = 0) -> Any:
     try:
         number = kind(value)
     except (TypeError, ValueError):
         raise ConfigError(f"{where}: {value!r} is not a{'n integer' if kind is int else ' number'}") from None
-    if number < 0:
-        raise ConfigError(f"{where}: must not be negative")
+    if number < minimum:
+        raise ConfigError(f"{where}: must not be negative" if minimum == 0 else f"{where}: must be at least {minimum}")
     return number
 
 

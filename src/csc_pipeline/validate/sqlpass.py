@@ -14,7 +14,11 @@ Expectations suites evaluate (gate.py): one expectation per check.
 Speed matters (a council in seconds, ten million rows within a few scans), so:
   - relations shared by several tables (a drop's person keys with dates of birth,
     periods of care) are built once per drop as unlogged tables, so that the passes can
-    run in parallel workers;
+    run in parallel workers and on other connections;
+  - the tables are checked on two connections at once (`validation_connections`), so
+    that one query's serial steps (the primary key's sort) overlap another's parallel scan;
+  - keys are first compared as landed, not trimmed; only when a key has spaces around it
+    is the table counted again on trimmed keys (see _first_pass_query);
   - dates are parsed through private.calendar, a lookup of every date 1900–2099 in
     the accepted spellings, falling back to private.parse_date for anything else
     (same answer, see sql/052_calendar.sql);
@@ -29,8 +33,11 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import re
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable
@@ -49,6 +56,7 @@ log = logging.getLogger(__name__)
 
 RESULTS_TABLE = "_csc_checks"
 _TOKEN = re.compile(r"\{\{([a-z_]+)(?::([^{}]*))?\}\}")
+_TRIMMED_KEY = re.compile(r"btrim\(t\.([a-z0-9_]+)\)")
 
 
 @dataclass
@@ -83,33 +91,103 @@ class DropContext:
 
 # -- running ----------------------------------------------------------------------------------
 
-def run_checks(conn: psycopg.Connection, ctx: DropContext, checks: dict[str, list[Check]]) -> list[CheckResult]:
-    """Evaluate every table's checks in the landing schema; returns one result per check."""
-    results: list[CheckResult] = []
-    with conn.transaction():
-        conn.execute(sql.SQL("set local work_mem = {}").format(sql.Literal(ctx.config.work_mem)))
-        conn.execute("set local jit = off")
-        relations = _Relations(conn, ctx)
+def run_checks(conn: psycopg.Connection, ctx: DropContext, checks: dict[str, list[Check]],
+               connect: Callable[[], psycopg.Connection] | None = None) -> list[CheckResult]:
+    """Evaluate every table's checks in the landing schema; returns one result per check.
+
+    First the relations the tables share are built, then every table's pass runs (largest
+    first). With `connect`, both steps run on `ctx.config.validation_connections`
+    connections at once, so that one query's serial steps overlap another's parallel scan;
+    without it, one after another on `conn`, which must not be inside a transaction (the
+    relations are committed, whatever fails)."""
+    if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        raise ValueError("run_checks needs a connection outside any transaction")
+    started = time.perf_counter()
+    workers = max(1, ctx.config.validation_connections) if connect else 1
+    relations = _Relations(conn, ctx)
+    try:
         for table, table_checks in checks.items():
-            started = time.perf_counter()
-            results += _run_table(conn, ctx, relations, table, table_checks)
-            log.debug("checked %s in %.2f s", table, time.perf_counter() - started)
+            _first_pass_query(ctx, relations, table, _row_checks(ctx, table_checks))  # names what they need
+        _on_connections(conn, connect, ctx, workers, relations.pending(), relations.build)
+        relations.freeze()
+        built = time.perf_counter()
+        order = _largest_first(conn, ctx.schema, list(checks))
+        by_table = _on_connections(conn, connect, ctx, workers, order,
+                                   lambda c, table: _run_table(c, ctx, relations, table, checks[table]))
+        log.info("%s: shared relations built in %.2f s, %d tables checked in %.2f s on %d connection(s)",
+                 ctx.schema, built - started, len(order), time.perf_counter() - built, workers)
+    finally:
+        conn.rollback()
         relations.drop()
-    return results
+        conn.commit()
+    return [r for table in checks for r in by_table[table]]
+
+
+def _on_connections(conn: psycopg.Connection, connect, ctx: DropContext, workers: int, items: list[str],
+                    work: Callable[[psycopg.Connection, str], Any]) -> dict[str, Any]:
+    """work(connection, item) for every item: on `conn` one after another (workers == 1), else
+    on `workers` new connections at once, each taking the next item when it is free."""
+    done: dict[str, Any] = {}
+    if workers == 1:
+        with conn.transaction():
+            _session_settings(conn, ctx, local=True)
+            for item in items:
+                done[item] = work(conn, item)
+        return done
+    pending: queue.SimpleQueue[str] = queue.SimpleQueue()
+    for item in items:
+        pending.put(item)
+
+    def worker() -> None:
+        with connect() as own:
+            _session_settings(own, ctx, local=False)
+            while True:
+                try:
+                    item = pending.get_nowait()
+                except queue.Empty:
+                    return
+                done[item] = work(own, item)
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="csc-validate") as pool:
+        for future in [pool.submit(worker) for _ in range(min(workers, len(items)))]:
+            future.result()
+    return done
+
+
+def _session_settings(conn: psycopg.Connection, ctx: DropContext, *, local: bool) -> None:
+    scope = sql.SQL("local ") if local else sql.SQL("")
+    conn.execute(sql.SQL("set {}work_mem = {}").format(scope, sql.Literal(ctx.config.work_mem)))
+    conn.execute(sql.SQL("set {}jit = off").format(scope))
+
+
+def _largest_first(conn: psycopg.Connection, schema: str, tables: list[str]) -> list[str]:
+    sizes = {name: conn.execute("select pg_relation_size(%s::regclass)",
+                                (sql.Identifier(schema, name).as_string(None),)).fetchone()[0] for name in tables}
+    return sorted(tables, key=lambda name: -sizes[name])
+
+
+def _row_checks(ctx: DropContext, checks: list[Check]) -> list[Check]:
+    """The row checks that can run: those whose columns the drop has."""
+    return [c for c in checks if c.where and all(ctx.has(t, col) for t, col in c.needs)]
 
 
 def _run_table(conn, ctx: DropContext, relations: "_Relations", table: str, checks: list[Check]) -> list[CheckResult]:
     results = {c.id: CheckResult(c) for c in checks}
-    row_checks = [c for c in checks if c.where and all(ctx.has(t, col) for t, col in c.needs)]
+    row_checks = _row_checks(ctx, checks)
     for c in checks:
         if c.where and c not in row_checks:
             results[c.id].status = "skipped"
     rows: int | None = None
     try:
-        query = _first_pass_query(ctx, relations, table, row_checks)
         with conn.transaction():
+            query, guards = _first_pass_query(ctx, relations, table, row_checks, raw_keys=True)
             row = conn.execute(query).fetchone()
-            rows, counts = int(row[0]), [int(v or 0) for v in row[1:]]
+            if any(row[i] for i in guards):
+                # Some key has a leading or trailing space: the raw keys may miss, count again on
+                # trimmed keys (exact, slower).
+                query, _ = _first_pass_query(ctx, relations, table, row_checks, raw_keys=False)
+                row = conn.execute(query).fetchone()
+            rows, counts = int(row[0]), [int(v or 0) for v in row[1:len(row_checks) + 1]]
             for c, n in zip(row_checks, counts):
                 if n:
                     r = results[c.id]
@@ -129,26 +207,44 @@ def _run_table(conn, ctx: DropContext, relations: "_Relations", table: str, chec
     return list(results.values())
 
 
-def _first_pass_query(ctx, relations, table, checks: list[Check]) -> str:
+def _first_pass_query(ctx, relations, table, checks: list[Check], raw_keys: bool = False) -> tuple[str, list[int]]:
     """ONE query over the table: its row count and, per check, the rows breaking it.
 
     A primary key is checked in the same statement by a scalar subquery comparing count(*)
     with count(distinct key) (sorting the keys, which extracts usually list in order); kept
-    out of the main aggregate, it leaves that free to run in parallel."""
-    q = _Query(ctx, relations, table)
+    out of the main aggregate, it leaves that free to run in parallel.
+
+    With `raw_keys`, keys are compared as landed instead of trimmed, which builds no string
+    per row. The answer is the same when some columns of the result are 0, and the query
+    also returns their positions (`guards`); otherwise the caller asks again without
+    `raw_keys`. A key of another table (trimmed) that matches a value as landed matches it
+    trimmed too, so only rows matching nothing can differ, and the foreign key check on that
+    column counts them. Other keys (the primary key) get a last column counting the rows
+    where they start or end with a space."""
+    q = _Query(ctx, relations, table, raw_keys=raw_keys)
     aggregates = []
     for c in checks:
         if c.rule == "primary_key_unique":
             # Keys that repeat, placeholders included: a cheap upper bound (exact in the second pass).
+            key = q.key(f"btrim(t.{c.column})")
             aggregates.append(
-                f"(select count(t.{c.column}) - count(distinct btrim(t.{c.column}) collate \"C\")"
+                f"(select count(t.{c.column}) - count(distinct {key} collate \"C\")"
                 f" from {q.table_source(table)} as t)")
         elif _cannot_match(relations, q, c):
             aggregates.append("0")
         else:
             aggregates.append(f"count(*) filter (where {q.expand(c.where, c.joins)})")
+    # join alias -> position of the foreign key check counting the rows its raw key missed
+    counted = {c.joins[0].alias: i + 1 for i, c in enumerate(checks)
+               if c.rule == "foreign_key" and c.joins[0].alias in q.raw_joins}
+    guards = list(counted.values())
+    unguarded = q.raw_columns | {column for alias, column in q.raw_joins.items() if alias not in counted}
+    if unguarded:
+        padded = " or ".join(f"t.{col} like ' %' or t.{col} like '% '" for col in sorted(unguarded))
+        aggregates.append(f"count(*) filter (where {padded})")
+        guards.append(len(aggregates))
     select = ", ".join(["count(*)", *aggregates])
-    return f"select {select} from {q.from_clause()}"
+    return f"select {select} from {q.from_clause()}", guards
 
 
 def _cannot_match(relations: _Relations, q: "_Query", check: Check) -> bool:
@@ -216,42 +312,74 @@ def _table_check(ctx: DropContext, table: str, check: Check, rows: int | None, r
 
 class _Relations:
     """Derived relations of the drop (keys of other tables), each built once per drop as an
-    unlogged table in the landing schema (not a temporary table: parallel workers cannot read
-    those), and dropped when the pass is over."""
+    unlogged table in the landing schema (not a temporary table: parallel workers and the
+    other connections cannot read those), and dropped when the passes are over.
+
+    Planning the passes names the relations they need; build() then creates them (committed,
+    so that every connection sees them), before the passes run."""
 
     def __init__(self, conn: psycopg.Connection, ctx: DropContext):
         self.conn, self.ctx = conn, ctx
-        self.names: dict[str, str] = {}
-        self.rows: dict[str, int] = {}
+        self.names: dict[str, str] = {}  # relation SQL -> its table
+        self.rows: dict[str, int] = {}  # relation SQL -> its rows, once built
+        self.frozen = False  # once the passes run, nothing new is named
 
     def name_of(self, relation_sql: str) -> str:
         name = self.names.get(relation_sql)
         if name is None:
+            if self.frozen:
+                raise RuntimeError("a relation was not built before the passes started")
             name = sql.Identifier(self.ctx.schema, f"_csc_rel_{len(self.names) + 1}").as_string(None)
-            with self.conn.transaction():  # a failure leaves nothing half-made behind
-                self.conn.execute(f"drop table if exists {name}")
-                self.conn.execute(f"create unlogged table {name} as {relation_sql}")
-                self.conn.execute(f"analyze {name}")
-                self.rows[relation_sql] = self.conn.execute(f"select count(*) from {name}").fetchone()[0]
             self.names[relation_sql] = name
         return name
 
+    def pending(self) -> list[str]:
+        return [r for r in self.names if r not in self.rows]
+
+    def build(self, conn: psycopg.Connection, relation_sql: str) -> None:
+        name = self.names[relation_sql]
+        with conn.transaction():  # a failure leaves nothing half-made behind
+            conn.execute(f"drop table if exists {name}")
+            conn.execute(f"create unlogged table {name} as {relation_sql}")
+            conn.execute(f"analyze {name}")
+            self.rows[relation_sql] = conn.execute(f"select count(*) from {name}").fetchone()[0]
+
+    def freeze(self) -> None:
+        self.frozen = True
+
     def is_empty(self, relation_sql: str) -> bool:
+        """Known to have no rows (False until built)."""
         self.name_of(relation_sql)
-        return self.rows[relation_sql] == 0
+        return self.rows.get(relation_sql) == 0
 
     def drop(self) -> None:
         for name in self.names.values():
             self.conn.execute(f"drop table if exists {name}")
         self.names.clear()
+        self.rows.clear()
+        self.frozen = False
 
 
 class _Query:
     """Expands the templates of checks over one table into a FROM clause and predicates."""
 
-    def __init__(self, ctx: DropContext, relations: _Relations, table: str):
+    def __init__(self, ctx: DropContext, relations: _Relations, table: str, raw_keys: bool = False):
         self.ctx, self.relations, self.table = ctx, relations, table
         self.joins: dict[str, str] = {}  # alias -> "left join ... on ..."
+        self.raw_keys = raw_keys
+        self.raw_columns: set[str] = set()  # with raw_keys: columns compared as landed...
+        self.raw_joins: dict[str, str] = {}  # ...and, of those, the joins' (alias -> column)
+
+    def key(self, key_sql: str, alias: str | None = None) -> str:
+        """A key `btrim(t.column)`, or with raw_keys `t.column` (noting the column)."""
+        m = _TRIMMED_KEY.fullmatch(key_sql)
+        if not (self.raw_keys and m):
+            return key_sql
+        if alias:
+            self.raw_joins[alias] = m.group(1)
+        else:
+            self.raw_columns.add(m.group(1))
+        return f"t.{m.group(1)}"
 
     def expand(self, template: str, joins: Iterable[Join] = ()) -> str:
         for j in joins:
@@ -261,7 +389,8 @@ class _Query:
                     source = self.relations.name_of(relation)
                 else:
                     source = f"({relation})"
-                self.joins[j.alias] = f"left join {source} as {j.alias} on {j.alias}.k = {self.fill(j.key)}"
+                key = self.key(self.fill(j.key), j.alias)
+                self.joins[j.alias] = f"left join {source} as {j.alias} on {j.alias}.k = {key}"
         return self.fill(template)
 
     def is_shared(self, j: Join) -> bool:

@@ -157,3 +157,16 @@ def test_history_tells_corrected_deleted_and_aged_out_apart(fresh_database, tmp_
             " using (load_id) where l.extract_date = '2025-06-02' and t.table_name = 'ssd_cla_episodes'"
         ).fetchone()
         assert audited == (1, 1, 1)
+
+
+def test_initialising_drops_the_tables_of_retired_dbt_models(fresh_database):
+    from csc_pipeline.warehouse import schema
+
+    with psycopg.connect(fresh_database) as conn:
+        conn.execute("create table intermediate.int_cla_snapshot (person_id text, dob date)")
+        conn.execute("create table intermediate.int_kept (x int)")  # not retired: left alone
+        conn.commit()
+        schema.initialise(conn)
+        left = {r[0] for r in conn.execute(
+            "select table_name from information_schema.tables where table_schema = 'intermediate'")}
+    assert "int_cla_snapshot" not in left and "int_kept" in left

@@ -207,9 +207,14 @@ def publish(validated: list[dict]) -> list[dict]:
 
 
 def transform() -> None:
-    """dbt build: staging, facts, marts, and every data and unit test."""
+    """dbt build: staging, facts, marts, and every data and unit test, with the councils'
+    own settings (IRO roles) from the deployment file."""
+    from .transform.council_settings import sync_iro_roles
     from .transform.dbt_runner import build
+    from .validate.config import load_deployment
 
+    with connection.connect(autocommit=True) as conn:
+        sync_iro_roles(conn, load_deployment())
     build(connection.warehouse_dsn())
 
 

@@ -319,7 +319,8 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("iro_role_codes", ["IRO"],
-            "ssd_involvements.invo_professional_role_id values that mean an IRO allocation.",
+            "ssd_involvements.invo_professional_role_id values that mean an IRO allocation, for a council"
+            " without its own list (deployment file `councils: <LA>: iro_role_codes:`).",
             "extract-contract.md §3 ssd_involvements (per-authority configuration, default IRO)"),
     Setting("short_break_legal_statuses", ["V3", "V4"],
             "Legal statuses that are short breaks: not counted as looked after.",

@@ -15,6 +15,7 @@ serves, with their settings; when it lists any, only those councils are accepted
         name: Bournemouth
         label_mapping: mappings/E06000028.csv     # relative to this file
         validation: {volume_shrink_max_pct: 30}
+        iro_role_codes: [IRO, IROM]               # for dbt: which involvements are IROs
 
 Environment variables: CSC_COUNCILS, CSC_VOLUME_SHRINK_MAX_PCT, CSC_VOLUME_GROWTH_MAX_PCT,
 CSC_VOLUME_MIN_ROWS, CSC_UNMAPPED_VALUES_MAX, CSC_UNMAPPED_VALUE_CHARS,
@@ -78,6 +79,9 @@ class Deployment:
     councils: tuple[str, ...] = ()
     defaults: ValidationConfig = ValidationConfig()
     per_council: Mapping[str, ValidationConfig] = field(default_factory=dict)
+    # Council -> the involvement types that mean an IRO allocation in its case system
+    # (extract-contract.md §3, "per-authority configuration"); absent: dbt var iro_role_codes.
+    iro_role_codes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def for_council(self, la_code: str) -> ValidationConfig:
         return self.per_council.get(la_code, self.defaults)
@@ -118,8 +122,11 @@ def load_deployment(env: Mapping[str, str] | None = None) -> Deployment:
     mapping_dir = env.get("CSC_LABEL_MAPPING_DIR")
 
     per_council: dict[str, ValidationConfig] = {}
+    iro_roles: dict[str, tuple[str, ...]] = {}
     for code in dict.fromkeys(listed):
         entry = councils_doc.get(code) or councils_doc.get(code.lower()) or {}
+        if "iro_role_codes" in entry:
+            iro_roles[code] = _role_codes(entry["iro_role_codes"], f"councils.{code}.iro_role_codes")
         config = defaults
         if entry.get("label_mapping"):
             config = replace(config, label_mapping=_path(entry["label_mapping"], base))
@@ -133,7 +140,15 @@ def load_deployment(env: Mapping[str, str] | None = None) -> Deployment:
                 current = per_council.get(code, defaults)
                 if current.label_mapping is None:
                     per_council[code] = replace(current, label_mapping=file.resolve())
-    return Deployment(councils=tuple(dict.fromkeys(listed)), defaults=defaults, per_council=per_council)
+    return Deployment(councils=tuple(dict.fromkeys(listed)), defaults=defaults, per_council=per_council,
+                      iro_role_codes=iro_roles)
+
+
+def _role_codes(value: Any, where: str) -> tuple[str, ...]:
+    """A list of involvement types, compared as dbt staging reads them: trimmed, upper case."""
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"{where}: expected a list of involvement types, like [IRO]")
+    return tuple(dict.fromkeys(v.strip().upper() for v in value))
 
 
 _NUMBERS = {"volume_shrink_max_pct": float, "volume_growth_max_pct": float, "volume_min_rows": int,

@@ -289,3 +289,18 @@ def test_failed_build_raises_with_dbts_output(built, tmp_path):
         dbt_runner.build(bad, target_path=tmp_path, extra_args=["--select", "stg_audit__current_extracts"])
     assert "password authentication failed" in str(failure.value)
     assert password not in str(failure.value)
+
+
+def test_the_docs_site_describes_the_marts_and_holds_no_rows(built, tmp_path):
+    dsn, _, _ = built
+    marker = {"pers_person_id": "P-DOCS", "pers_forename": "Zebedee-Docs-Marker", "pers_dob": "1911-11-11"}
+    with psycopg.connect(dsn) as conn:
+        _insert(conn, COUNCIL, "ssd_person", [marker])
+    try:
+        html = dbt_runner.docs_site(dsn, tmp_path / "docs").read_text(encoding="utf-8")
+    finally:
+        with psycopg.connect(dsn) as conn:
+            conn.execute("delete from raw.ssd_person where pers_person_id = 'P-DOCS'")
+    assert "performance_measures" in html and "One row per" in html  # models and their descriptions
+    # The catalogue is names and types: no value of the warehouse's rows is in it.
+    assert "Zebedee-Docs-Marker" not in html and "1911-11-11" not in html

@@ -77,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="render: rewrite the derived files; check: list those out of date (exit 1 if any)")
     c.set_defaults(func=cmd_contract)
 
+    o = sub.add_parser("docs", help="write the dbt docs (models, columns, tests, lineage) as one HTML page")
+    o.add_argument("--out", type=Path, default=None, help="folder (default: the state folder's dbt-docs/)")
+    o.set_defaults(func=cmd_docs)
+
     from .publish.cli import add_report_commands
     from .validate.cli import add_commands as add_validation_commands
 
@@ -159,6 +163,16 @@ def cmd_contract(args) -> int:
 
     for path in [*render_all(), *write_suites()]:
         _say(f"wrote {path}")
+    return 0
+
+
+def cmd_docs(args) -> int:
+    from .transform.dbt_runner import docs_site
+    from .warehouse.connection import warehouse_dsn
+
+    out = (args.out or settings.state_dir() / "dbt-docs").resolve()
+    _say(f"generating the dbt docs from {settings.DBT_PROJECT_DIR} ...")
+    _say(f"wrote {docs_site(warehouse_dsn(), out)}")
     return 0
 
 

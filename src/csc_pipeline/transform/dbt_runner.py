@@ -80,3 +80,18 @@ def build(dsn: str, *, target_path: Path | None = None, extra_args: list[str] | 
             f"where their model did not run. dbt's output ends:\n{output_tail(result)}"
         )
     return result
+
+
+def docs_site(dsn: str, out_dir: Path) -> Path:
+    """Write the project's dbt docs as one self-contained page, `<out_dir>/index.html`:
+    every model, column description, test and the lineage, with the warehouse's catalogue
+    (relation and column names and types; dbt reads no rows for it). Returns the page."""
+    with tempfile.TemporaryDirectory(prefix="csc-dbt-docs-") as target:
+        result = run_dbt(["docs", "generate", "--static"], dsn, target_path=Path(target))
+        page = Path(target) / "static_index.html"
+        if result.returncode != 0 or not page.exists():
+            raise DbtBuildError(f"dbt docs generate failed (exit {result.returncode}); dbt's output ends:\n"
+                                f"{output_tail(result)}")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(page, out_dir / "index.html")
+    return out_dir / "index.html"

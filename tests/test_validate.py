@@ -389,3 +389,27 @@ def test_validation_leaves_the_date_calendar_filled_for_every_connection(warehou
     assert report.success, report.to_text()
     with psycopg.connect(warehouse_dsn) as conn:
         assert conn.execute("select count(*) from private.calendar").fetchone()[0] == 4 * 73_049 - 3
+
+
+def test_validation_carries_on_when_no_other_connection_can_be_opened(warehouse_dsn, monkeypatch):
+    """A server at max_connections refuses the extra connections: the checks run on the one
+    validation already has, with the same answer."""
+    plans = good_rows(TABLES_BY_NAME["ssd_cp_plans"], 3)
+    plans[1]["cppl_person_id"] = "nobody"
+    tables = good_drop(ssd_cp_plans=plans)
+    schema = land(warehouse_dsn, tables)
+    alone = validate_drop(warehouse_dsn, schema, tables_present=list(tables),
+                          config=ValidationConfig(validation_connections=1))
+    real_connect, refused = psycopg.connect, []
+
+    def refuse_extra(*args, **kwargs):
+        if kwargs.get("autocommit"):  # the extra connections (the gate's own is not autocommit)
+            refused.append(1)
+            raise psycopg.OperationalError("sorry, too many clients already")
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(psycopg, "connect", refuse_extra)
+    report = validate_drop(warehouse_dsn, schema, tables_present=list(tables),
+                           config=ValidationConfig(validation_connections=2))
+    assert refused and report == alone
+    assert [(i.table, i.rule, i.rows) for i in report.issues] == [("ssd_cp_plans", "foreign_key", 1)]

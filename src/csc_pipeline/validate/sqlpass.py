@@ -139,7 +139,13 @@ def _on_connections(conn: psycopg.Connection, connect, ctx: DropContext, workers
         pending.put(item)
 
     def worker() -> None:
-        with connect() as own:
+        try:
+            own = connect()
+        except psycopg.OperationalError as exc:  # e.g. max_connections reached: carry on with fewer
+            log.warning("could not open another connection for validation (%s, SQLSTATE %s)",
+                        type(exc).__name__, exc.sqlstate)
+            return
+        with own:
             _session_settings(own, ctx, local=False)
             while True:
                 try:
@@ -151,6 +157,9 @@ def _on_connections(conn: psycopg.Connection, connect, ctx: DropContext, workers
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="csc-validate") as pool:
         for future in [pool.submit(worker) for _ in range(min(workers, len(items)))]:
             future.result()
+    left = [item for item in items if item not in done]  # no other connection could be opened
+    if left:
+        done.update(_on_connections(conn, None, ctx, 1, left, work))
     return done
 
 

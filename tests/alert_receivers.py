@@ -67,3 +67,9 @@ class WebhookReceiver:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+def alert_env(smtp: SmtpServer, hook: WebhookReceiver) -> dict[str, str]:
+    """The environment that sends the pipeline's alerts to these receivers."""
+    return {"CSC_ALERT_SMTP_HOST": "127.0.0.1", "CSC_ALERT_SMTP_PORT": str(smtp.port),
+            "CSC_ALERT_EMAIL_TO": "data-team@council.example", "CSC_ALERT_WEBHOOK_URL": hook.url}

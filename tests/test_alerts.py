@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from alert_receivers import SmtpServer, WebhookReceiver
+from alert_receivers import SmtpServer, WebhookReceiver, alert_env
 from csc_pipeline.alerts import Alert, send_alert
 
 
@@ -17,10 +17,7 @@ def _alert() -> Alert:
 
 def test_alert_is_emailed_and_posted():
     with SmtpServer() as smtp, WebhookReceiver() as hook:
-        sent = send_alert(_alert(), env={
-            "CSC_ALERT_SMTP_HOST": "127.0.0.1", "CSC_ALERT_SMTP_PORT": str(smtp.port),
-            "CSC_ALERT_EMAIL_TO": "data-team@council.example", "CSC_ALERT_WEBHOOK_URL": hook.url,
-        })
+        sent = send_alert(_alert(), env=alert_env(smtp, hook))
     assert sent == ["email", "webhook"]
     (mail,) = smtp.messages
     assert "Subject: E06999999 extract of 2026-11-24 quarantined" in mail

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import psycopg
 from raw_rows import insert_raw, record_snapshot
-from warehouse_db import own_warehouse
+from warehouse_db import own_warehouse, query_rows
 import pytest
 import yaml
 
@@ -130,11 +130,6 @@ def built(empty_warehouse, tmp_path_factory):
     return empty_warehouse, result, target
 
 
-def _rows(dsn: str, query: str, params=()) -> list[tuple]:
-    with psycopg.connect(dsn) as conn:
-        return conn.execute(query, params).fetchall()
-
-
 # -- generated files and configuration ------------------------------------------------
 
 def test_generated_files_are_up_to_date():
@@ -176,7 +171,7 @@ def test_every_model_says_what_one_row_is(built):
 
 def test_performance_measures_for_the_hand_made_council(built):
     dsn, _, _ = built
-    rows = _rows(dsn, """
+    rows = query_rows(dsn, """
         select period_label, breakdown, breakdown_value, value, published_value, unit, numerator
         from marts.performance_measures
         where la_code = %s and measure_id = 'cla_at_period_end'
@@ -225,7 +220,7 @@ def test_performance_measures_for_the_hand_made_council(built):
 
 def test_running_period_is_measured_the_day_before_the_extract(built):
     dsn, _, _ = built
-    rows = _rows(dsn, """
+    rows = query_rows(dsn, """
         select distinct period_type, period_label, period_start, period_end, is_complete,
             la_name, source_extract_date
         from marts.performance_measures where la_code = %s
@@ -241,13 +236,13 @@ def test_running_period_is_measured_the_day_before_the_extract(built):
 
 def test_only_published_councils_reach_the_marts(built):
     dsn, _, _ = built
-    councils = _rows(dsn, "select distinct la_code from marts.performance_measures")
+    councils = query_rows(dsn, "select distinct la_code from marts.performance_measures")
     assert councils == [(COUNCIL,)]
 
 
 def test_mart_columns_are_the_published_interface(built):
     dsn, _, _ = built
-    columns = _rows(dsn, """
+    columns = query_rows(dsn, """
         select column_name, data_type, numeric_precision, numeric_scale
         from information_schema.columns
         where table_schema = 'marts' and table_name = 'performance_measures'
@@ -267,7 +262,7 @@ def test_mart_columns_are_the_published_interface(built):
 def test_no_personal_data_beyond_staging(built):
     dsn, _, _ = built
     pii = {c.name for t in TABLES for c in t.columns if c.pii}
-    columns = _rows(dsn, """
+    columns = query_rows(dsn, """
         select table_schema, table_name, column_name from information_schema.columns
         where table_schema in ('intermediate', 'marts')
     """)

@@ -17,9 +17,6 @@ Also here: corrected and repeated deliveries, and the operator's `csc accept`.
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -30,7 +27,8 @@ from typing import Callable
 import psycopg
 import pytest
 
-from alert_receivers import SmtpServer, WebhookReceiver
+from alert_receivers import SmtpServer, WebhookReceiver, alert_env
+from drop_factory import edit_table, land, manifest, read_table, refresh_manifest, write_manifest, write_table
 from warehouse_db import own_warehouse
 
 LAST = date(2026, 11, 24)
@@ -39,51 +37,7 @@ TEMPLATE_LA = "E06999999"
 SEED, SIZE = 5, 20
 
 
-# -- editing a drop ---------------------------------------------------------------------------
-
-def read_table(folder: Path, table: str) -> tuple[list[str], list[dict[str, str]]]:
-    with (folder / f"{table}.csv").open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        return list(reader.fieldnames or []), list(reader)
-
-
-def write_table(folder: Path, table: str, header: list[str], rows: list[dict], encoding: str = "utf-8") -> None:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([row.get(c, "") for c in header])
-    (folder / f"{table}.csv").write_bytes(buf.getvalue().encode(encoding))
-
-
-def edit_table(folder: Path, table: str, edit: Callable[[list[str], list[dict]], tuple[list[str], list[dict]] | None]
-               ) -> None:
-    header, rows = read_table(folder, table)
-    result = edit(header, rows)
-    if result is not None:
-        header, rows = result
-    write_table(folder, table, header, rows)
-
-
-def manifest(folder: Path) -> dict:
-    return json.loads((folder / "manifest.json").read_text())
-
-
-def write_manifest(folder: Path, doc: dict) -> None:
-    (folder / "manifest.json").write_text(json.dumps(doc, indent=2))
-
-
-def refresh_manifest(folder: Path) -> None:
-    """Rows and checksums of the files as they now are (what a correct extract job writes)."""
-    doc = manifest(folder)
-    for table in list(doc["files"]):
-        path = folder / f"{table}.csv"
-        if path.exists():
-            data = path.read_bytes()
-            rows = sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8", "replace")))) - 1
-            doc["files"][table] = {"rows": rows, "sha256": hashlib.sha256(data).hexdigest()}
-    write_manifest(folder, doc)
-
+# -- copying a council's drops ---------------------------------------------------------------
 
 def copy_council(template: Path, landing: Path, la_code: str) -> tuple[Path, Path]:
     folders = []
@@ -386,10 +340,8 @@ def environment(defect_db, state_dir):
     """The night's environment: this warehouse, alert receivers, the deployment file."""
     with SmtpServer() as smtp, WebhookReceiver() as hook, pytest.MonkeyPatch.context() as mp:
         mp.setenv("CSC_WAREHOUSE_DSN", defect_db)
-        mp.setenv("CSC_ALERT_SMTP_HOST", "127.0.0.1")
-        mp.setenv("CSC_ALERT_SMTP_PORT", str(smtp.port))
-        mp.setenv("CSC_ALERT_EMAIL_TO", "data-team@council.example")
-        mp.setenv("CSC_ALERT_WEBHOOK_URL", hook.url)
+        for name, value in alert_env(smtp, hook).items():
+            mp.setenv(name, value)
         mp.setenv("CSC_DATA_DOCS", "never")
         for var in ("CSC_COUNCILS", "CSC_DEPLOYMENT_CONFIG", "CSC_LABEL_MAPPING_DIR"):
             mp.delenv(var, raising=False)
@@ -400,17 +352,14 @@ def publish_good(dsn: str, folder: Path) -> int:
     """Publish a drop as the last good one, as an earlier night would have."""
     from csc_pipeline.landing.drops import Drop
     from csc_pipeline.landing.manifest import sha256_of
-    from csc_pipeline.load import audit
-    from csc_pipeline.load.land import land_drop
     from csc_pipeline.load.publish import publish_drop
 
     drop = Drop(folder, folder.parent.name, date.fromisoformat(folder.name), sha256_of(folder / "manifest.json"))
     with psycopg.connect(dsn, autocommit=True) as conn:
-        load_id = audit.start_load(conn, drop, drop.manifest, run_id="earlier night")
-        landed = land_drop(conn, drop, drop.manifest, load_id)
+        landed = land(conn, drop, run_id="earlier night")
         assert landed.issues == []
         assert publish_drop(conn, landed).status == "published"
-    return load_id
+    return landed.load_id
 
 
 def run_night(drops, run_id: str = "test night") -> tuple[dict, dict]:

@@ -18,10 +18,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from alert_receivers import SmtpServer, WebhookReceiver
+from alert_receivers import SmtpServer, WebhookReceiver, alert_env
+from drop_factory import read_table, refresh_manifest
 from test_defects import (
     DAY1, DAY2, LAST, TEMPLATE_LA, _cp1252_without_encoding, _keep_share, _raw_snapshot, _review_outside_period,
-    _secrets, _set, copy_council, leaks, read_table, refresh_manifest,
+    _secrets, _set, copy_council, leaks,
 )
 from warehouse_db import own_warehouse
 
@@ -87,10 +88,8 @@ def nights(airflow_ready, pg_server, state_dir, tmp_path_factory):
             WebhookReceiver() as hook, pytest.MonkeyPatch.context() as mp:
         mp.setenv("CSC_WAREHOUSE_DSN", warehouse_dsn)
         mp.setenv("CSC_LANDING_ROOT", str(landing))
-        mp.setenv("CSC_ALERT_SMTP_HOST", "127.0.0.1")
-        mp.setenv("CSC_ALERT_SMTP_PORT", str(smtp.port))
-        mp.setenv("CSC_ALERT_EMAIL_TO", "data-team@council.example")
-        mp.setenv("CSC_ALERT_WEBHOOK_URL", hook.url)
+        for name, value in alert_env(smtp, hook).items():
+            mp.setenv(name, value)
         mp.setenv("CSC_DEPLOYMENT_CONFIG", str(deployment))
         mp.setenv("CSC_DATA_DOCS_DIR", str(base / "data_docs"))
         mp.delenv("CSC_COUNCILS", raising=False)

@@ -50,7 +50,7 @@ from decimal import Decimal
 
 import psycopg
 from raw_rows import insert_raw, record_snapshot
-from warehouse_db import own_warehouse
+from warehouse_db import own_warehouse, query_rows
 import pytest
 
 from csc_pipeline.contract import TABLES
@@ -242,20 +242,15 @@ def built(warehouse_dsn, tmp_path_factory):
         yield dsn, result
 
 
-def _rows(dsn: str, query: str, params=()) -> list[tuple]:
-    with psycopg.connect(dsn) as conn:
-        return conn.execute(query, params).fetchall()
-
-
 def _pseudonym(dsn: str, id_: str) -> str:
-    return _rows(dsn, "select private.pseudonym(%s, %s)", (COUNCIL, id_))[0][0]
+    return query_rows(dsn, "select private.pseudonym(%s, %s)", (COUNCIL, id_))[0][0]
 
 
 @pytest.fixture(scope="module")
 def measures(built) -> dict[tuple[str, str, str, str], tuple]:
     """(measure_id, period_label, breakdown, breakdown_value) -> (value, numerator, denominator, published)."""
     dsn, _ = built
-    rows = _rows(dsn, """
+    rows = query_rows(dsn, """
         select measure_id, period_label, breakdown, breakdown_value, value, numerator, denominator,
             published_value
         from marts.performance_measures where la_code = %s
@@ -286,7 +281,7 @@ def test_every_measure_of_the_contract_is_published(measures):
 
 def test_cla_review_due_dates(built):
     dsn, _ = built
-    rows = _rows(dsn, """
+    rows = query_rows(dsn, """
         select r.review_date, r.is_held, r.due_rule, r.due_date, r.is_on_time, r.days_late,
             r.is_due_date_mismatch, r.participation
         from marts.fct_cla_reviews as r
@@ -305,21 +300,21 @@ def test_cla_review_due_dates(built):
 
 def test_marts_hold_pseudonyms_not_case_system_ids(built):
     dsn, _ = built
-    child_keys = {r[0] for r in _rows(dsn, "select child_key from marts.dim_children where la_code = %s",
+    child_keys = {r[0] for r in query_rows(dsn, "select child_key from marts.dim_children where la_code = %s",
                                       (COUNCIL,))}
     assert _pseudonym(dsn, "A") in child_keys and "A" not in child_keys
     assert len(child_keys) == len(ROWS["ssd_person"])
-    iros = _rows(dsn, "select professional_key, is_iro, job_title from marts.dim_professionals"
+    iros = query_rows(dsn, "select professional_key, is_iro, job_title from marts.dim_professionals"
                       " where la_code = %s order by job_title, is_iro", (COUNCIL,))
     assert sorted(k for k, is_iro, _ in iros if is_iro) == sorted([_pseudonym(dsn, "W1"), _pseudonym(dsn, "W2")])
-    escalations = _rows(dsn, "select distinct iro_key from marts.fct_iro_escalations where la_code = %s",
+    escalations = query_rows(dsn, "select distinct iro_key from marts.fct_iro_escalations where la_code = %s",
                         (COUNCIL,))
     assert escalations == [(_pseudonym(dsn, "W1"),)]
 
 
 def test_cp_facts(built):
     dsn, _ = built
-    plans = _rows(dsn, """
+    plans = query_rows(dsn, """
         select plan_start, initial_category, latest_category, is_repeat, plan_number, duration_days,
             age_band_at_start
         from marts.fct_cp_plans where la_code = %s order by plan_start
@@ -329,7 +324,7 @@ def test_cp_facts(built):
         (date(2022, 9, 5), "PHY", "MUL", True, 2, None, "10 to 15"),
         (date(2023, 1, 16), "NEG", "NEG", False, 1, None, "Unborn"),
     ]
-    conferences = _rows(dsn, """
+    conferences = query_rows(dsn, """
         select conference_type, conference_date, is_transfer_in, working_days_from_s47, due_date,
             is_on_time
         from marts.fct_cp_conferences where la_code = %s order by conference_date
@@ -347,7 +342,7 @@ def test_cp_facts(built):
 
 def test_lado_facts(built):
     dsn, _ = built
-    rows = _rows(dsn, """
+    rows = query_rows(dsn, """
         select referral_date, days_to_outcome, months_to_outcome, is_concluded_within_1_month,
             is_concluded_within_3_months, is_concluded_within_12_months, is_open
         from marts.fct_lado_allegations where la_code = %s order by referral_date
@@ -362,7 +357,7 @@ def test_lado_facts(built):
 
 def test_looked_after_snapshot_marks_short_breaks(built):
     dsn, _ = built
-    rows = _rows(dsn, """
+    rows = query_rows(dsn, """
         select child_key = private.pseudonym(la_code, 'F'), is_short_break, legal_status,
             iro_key = private.pseudonym(la_code, 'W2'), placement_distance
         from marts.fct_cla_at_period_end
@@ -378,7 +373,7 @@ def test_looked_after_snapshot_marks_short_breaks(built):
 
 def test_working_day_calendar(built):
     dsn, _ = built
-    rows = _rows(dsn, """
+    rows = query_rows(dsn, """
         select date_day, is_working_day, bank_holiday, financial_quarter_label
         from marts.dim_date where date_day in ('2022-06-02', '2022-06-03', '2022-09-19', '2022-04-18', '2022-06-06')
         order by date_day

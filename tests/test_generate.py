@@ -6,7 +6,6 @@ never from the generator's internals.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import re
@@ -18,19 +17,13 @@ import pytest
 
 from csc_pipeline.contract import CODE_SETS, TABLES, TABLES_BY_NAME, normalise_label
 from csc_pipeline.generate import generate_council
+from drop_factory import read_table
 
 LAST = date(2026, 11, 24)
 LA = "E06999999"
 
 
 # --- reading drops as the pipeline would --------------------------------------------------------
-
-def read_table(drop: Path, table: str) -> tuple[list[str], list[dict[str, str]]]:
-    with open(drop / f"{table}.csv", newline="", encoding="utf-8") as f:
-        reader = csv.reader(f)
-        header = next(reader)
-        return header, [dict(zip(header, rec)) for rec in reader]
-
 
 def rows(drop: Path, table: str) -> list[dict[str, str]]:
     return read_table(drop, table)[1]

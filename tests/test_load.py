@@ -9,9 +9,8 @@ import pytest
 
 from csc_pipeline.landing.drops import find_drops, pending_drops
 from csc_pipeline.load import audit, publish as publish_module
-from csc_pipeline.load.land import land_drop
 from csc_pipeline.load.publish import publish_drop
-from drop_factory import write_drop
+from drop_factory import land, write_drop
 
 LA = "E06000001"
 
@@ -24,17 +23,12 @@ def _people(*ids: str) -> list[dict]:
     ]
 
 
-def _land(conn, drop):
-    load_id = audit.start_load(conn, drop, drop.manifest, run_id="test")
-    return land_drop(conn, drop, drop.manifest, load_id)
-
-
 def test_drop_lands_as_text_and_publishes_with_change_counts(fresh_database, tmp_path):
     write_drop(tmp_path, LA, date(2026, 1, 1), {"ssd_person": _people("1", "2", "3")})
     write_drop(tmp_path, LA, date(2026, 1, 2), {"ssd_person": _people("1", "2", "4")})
     first, second = find_drops(tmp_path)
     with psycopg.connect(fresh_database, autocommit=True) as conn:
-        landed = _land(conn, first)
+        landed = land(conn, first)
         assert landed.issues == []
         assert landed.row_counts == {"ssd_person": 3}
         types = {r[0]: r[1] for r in conn.execute(
@@ -45,7 +39,7 @@ def test_drop_lands_as_text_and_publishes_with_change_counts(fresh_database, tmp
         assert result.status == "published"
         assert result.changes["ssd_person"]["added"] == 3 and result.changes["ssd_person"]["removed"] == 0
 
-        result2 = publish_drop(conn, _land(conn, second))
+        result2 = publish_drop(conn, land(conn, second))
         assert (result2.changes["ssd_person"]["added"], result2.changes["ssd_person"]["removed"]) == (1, 1)
         ids = [r[0] for r in conn.execute("select pers_person_id from raw.ssd_person order by 1")]
         assert ids == ["1", "2", "4"]
@@ -66,8 +60,8 @@ def test_failed_publish_leaves_no_partial_rows(fresh_database, tmp_path, monkeyp
     })
     first, second = find_drops(tmp_path)
     with psycopg.connect(fresh_database, autocommit=True) as conn:
-        publish_drop(conn, _land(conn, first))
-        landed = _land(conn, second)
+        publish_drop(conn, land(conn, first))
+        landed = land(conn, second)
 
         real = publish_module._replace_table
         calls = []
@@ -96,11 +90,11 @@ def test_older_drop_arriving_late_is_superseded_not_loaded(fresh_database, tmp_p
     write_drop(tmp_path, LA, date(2026, 1, 2), {"ssd_person": _people("1", "2")})
     with psycopg.connect(fresh_database, autocommit=True) as conn:
         (newer,) = find_drops(tmp_path)
-        publish_drop(conn, _land(conn, newer))
+        publish_drop(conn, land(conn, newer))
         write_drop(tmp_path, LA, date(2026, 1, 1), {"ssd_person": _people("1")})
         (older,) = pending_drops(conn, find_drops(tmp_path))
         assert older.extract_date == date(2026, 1, 1)
-        result = publish_drop(conn, _land(conn, older))
+        result = publish_drop(conn, land(conn, older))
         assert result.status == "superseded"
         assert conn.execute("select count(*) from raw.ssd_person").fetchone()[0] == 2
 
@@ -111,7 +105,7 @@ def test_copy_error_is_reported_by_line_without_values(fresh_database, pg_server
     path.write_text(path.read_text() + "3,Secretname,F,WBRI,2015-01-01,extra,fields\n")
     (drop,) = find_drops(tmp_path)
     with psycopg.connect(fresh_database, autocommit=True) as conn:
-        landed = _land(conn, drop)
+        landed = land(conn, drop)
     rules = {i.rule for i in landed.issues}
     assert rules == {"unreadable_file", "manifest_checksum"}
     text = " ".join(i.to_text() for i in landed.issues)
@@ -139,8 +133,8 @@ def test_history_tells_corrected_deleted_and_aged_out_apart(fresh_database, tmp_
                manifest_overrides={"window_start": "2019-06-02"})
     first, second = find_drops(tmp_path)
     with psycopg.connect(fresh_database, autocommit=True) as conn:
-        publish_drop(conn, _land(conn, first))
-        changes = publish_drop(conn, _land(conn, second)).changes["ssd_cla_episodes"]
+        publish_drop(conn, land(conn, first))
+        changes = publish_drop(conn, land(conn, second)).changes["ssd_cla_episodes"]
         assert changes == {"added": 1, "removed": 3, "corrected": 1, "deleted": 1, "aged_out": 1}
         versions = conn.execute(
             "select record_id, valid_from, valid_to, ended_because, clae_cla_episode_start_date"

@@ -14,22 +14,20 @@ import psycopg
 import pytest
 
 from csc_pipeline.validate.report import ValidationReport
+from drop_factory import land
 
 
 @pytest.mark.parametrize("flavour, la_code", [("mosaic", "E07000991"), ("systemc", "E07000992")])
 def test_generated_drops_pass_validation(fresh_database, tmp_path: Path, flavour: str, la_code: str):
     from csc_pipeline.generate import generate_council
     from csc_pipeline.landing.drops import find_drops
-    from csc_pipeline.load import audit
-    from csc_pipeline.load.land import land_drop
     from csc_pipeline.validate import validate_drop
 
     generate_council(tmp_path, la_code=la_code, seed=17, children_looked_after=40, nights=1,
                      last_extract_date=date(2026, 11, 24), flavour=flavour)
     (drop,) = find_drops(tmp_path)
     with psycopg.connect(fresh_database, autocommit=True) as conn:
-        load_id = audit.start_load(conn, drop, drop.manifest, run_id="test")
-        landed = land_drop(conn, drop, drop.manifest, load_id)
+        landed = land(conn, drop)
     assert landed.issues == []
     report: ValidationReport = validate_drop(fresh_database, landed.schema, tables_present=sorted(landed.tables),
                                              la_code=la_code, extract_date=drop.extract_date)

@@ -27,3 +27,9 @@ def own_warehouse(server_dsn: str, prefix: str) -> Iterator[str]:
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'drop database "{name}" with (force)')
+
+
+def query_rows(dsn: str, query: str, params=()) -> list[tuple]:
+    """All rows of one query, on a connection of its own."""
+    with psycopg.connect(dsn) as conn:
+        return conn.execute(query, params).fetchall()

@@ -33,12 +33,12 @@ left join (
 {%- endmacro %}
 
 
-{% macro join_working_days_after(alias, date_expression, days, calendar=none) -%}
+{% macro join_working_days_after(alias, date_expression, days) -%}
 {#- Left-joins `alias`, the calendar row (int_calendar) of the date `days` working days
     after the date: stepping forward from it, the date itself never counted (measures.md
     §2). An index lookup: the working day whose index is the date's index + days.
-    Select {{ alias }}.date_day. -#}
-{%- set calendar = calendar or ref('int_calendar') -%}
+    Select {{ alias }}.date_day; `{{ alias }}_from` is the date's own calendar row. -#}
+{%- set calendar = ref('int_calendar') -%}
 left join {{ calendar }} as {{ alias }}_from
     on {{ alias }}_from.date_day = {{ date_expression }}
 left join {{ calendar }} as {{ alias }}
@@ -47,12 +47,12 @@ left join {{ calendar }} as {{ alias }}
 {%- endmacro %}
 
 
-{% macro join_working_days_before(alias, date_expression, days, calendar=none) -%}
+{% macro join_working_days_before(alias, date_expression, days) -%}
 {#- Left-joins `alias`, the calendar row of the date `days` working days before the date:
     stepping back from it, the date itself never counted (measures.md §2). The working
     days before D are those on or before D - 1, so the n-th is the working day whose
     index is index(D - 1) - n + 1. -#}
-{%- set calendar = calendar or ref('int_calendar') -%}
+{%- set calendar = ref('int_calendar') -%}
 left join {{ calendar }} as {{ alias }}_from
     on {{ alias }}_from.date_day = cast({{ date_expression }} - 1 as date)
 left join {{ calendar }} as {{ alias }}

@@ -240,3 +240,10 @@ case
     {%- endfor %}
 end as due_date
 {%- endmacro %}
+
+
+{% macro days_late(held_date, due_date) -%}
+{#- Days after its due date an event was held (0 when on time); NULL unless both dates are known. -#}
+cast(case when {{ held_date }} is not null and {{ due_date }} is not null
+     then greatest({{ held_date }} - {{ due_date }}, 0) end as integer)
+{%- endmacro %}

@@ -120,8 +120,7 @@ select
     due.due_date,
     reviews.recorded_due_date,
     due.review_date <= due.due_date as is_on_time,
-    cast(case when due.due_date is not null then greatest(due.review_date - due.due_date, 0) end as integer)
-        as days_late,
+    {{ days_late('due.review_date', 'due.due_date') }} as days_late,
     due.due_date is not null and reviews.recorded_due_date is not null
         and reviews.recorded_due_date <> due.due_date as is_due_date_mismatch,
     due.next_review_due_date,

@@ -17,7 +17,7 @@ select
     due_date,
     recorded_due_date,
     is_on_time,
-    case when is_on_time is not null then greatest(conference_date - due_date, 0) end as days_late,
+    {{ days_late('conference_date', 'due_date') }} as days_late,
     resulted_in_plan,
     is_quorate,
     plan_continues,

@@ -14,5 +14,5 @@ select
     due_date,
     recorded_due_date,
     is_on_time,
-    case when is_on_time is not null then greatest(review_date - due_date, 0) end as days_late
+    {{ days_late('review_date', 'due_date') }} as days_late
 from {{ ref('int_foster_carer_reviews') }}

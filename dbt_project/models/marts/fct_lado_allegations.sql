@@ -18,6 +18,6 @@ select
     days_to_outcome,
     months_to_outcome
     {%- for months in var('lado_conclusion_months') %},
-    is_concluded_within_{{ months }}_month{{ 's' if months != 1 }}
+    is_concluded_{{ lado_within(months) }}
     {%- endfor %}
 from {{ ref('int_lado_allegations') }}

@@ -301,9 +301,9 @@ _REFERENCE_SEEDS_DOC = {
 
 def render_bank_holidays() -> str:
     """England and Wales bank holidays (date, name) for BANK_HOLIDAY_YEARS."""
-    import holidays  # only the renderer needs it
+    from .bank_holidays import england_bank_holidays
 
-    calendar = holidays.UnitedKingdom(subdiv="ENG", years=BANK_HOLIDAY_YEARS)
+    calendar = england_bank_holidays(BANK_HOLIDAY_YEARS)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["date", "name"])

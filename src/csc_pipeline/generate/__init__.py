@@ -9,20 +9,19 @@ on that extract date (see `snapshot`), written as the contract describes
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
 from ..contract import TABLES
+from ..landing.manifest import LA_CODE_PATTERN
 from . import snapshot, writer
 from .history import simulate
 from .world import Params
 
 __all__ = ["generate_council"]
 
-_LA_CODE = re.compile(r"^E(06|07|08|09|10)\d{6}$")
 
 
 def generate_council(
@@ -43,7 +42,7 @@ def generate_council(
     Drops go to `<landing_root>/<la_code>/<YYYY-MM-DD>/`; returns their folders, oldest first.
     The same arguments always give byte-identical files.
     """
-    if not _LA_CODE.match(la_code):
+    if not LA_CODE_PATTERN.match(la_code):
         raise ValueError(f"la_code {la_code!r} is not an English local-authority GSS code (e.g. E06999999)")
     if flavour not in ("mosaic", "systemc"):
         raise ValueError(f"flavour must be 'mosaic' or 'systemc', not {flavour!r}")

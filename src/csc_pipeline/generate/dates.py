@@ -6,13 +6,9 @@ import calendar
 import random
 from datetime import date, timedelta
 
-import holidays
+from ..contract.bank_holidays import england_bank_holidays
 
 ONE_DAY = timedelta(days=1)
-
-
-def add_days(d: date, days: int) -> date:
-    return d + timedelta(days=days)
 
 
 def add_months(d: date, months: int) -> date:
@@ -37,7 +33,7 @@ class WorkingDays:
 
     def __init__(self, first_year: int, last_year: int) -> None:
         years = range(first_year, last_year + 1)
-        self._holidays = frozenset(holidays.country_holidays("GB", subdiv="ENG", years=years))
+        self._holidays = frozenset(england_bank_holidays(years))
 
     def is_working(self, d: date) -> bool:
         return d.weekday() < 5 and d not in self._holidays
@@ -66,7 +62,3 @@ class WorkingDays:
             d += ONE_DAY
         return d
 
-    def on_or_before(self, d: date) -> date:
-        while not self.is_working(d):
-            d -= ONE_DAY
-        return d

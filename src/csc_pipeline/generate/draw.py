@@ -64,10 +64,6 @@ def day_between(rng: random.Random, start: date, end: date) -> date:
     return start + timedelta(days=rng.randint(0, max(0, (end - start).days)))
 
 
-def chance(rng: random.Random, p: float) -> bool:
-    return rng.random() < p
-
-
 def steer(target: float, stock: int, strength: float = 20.0) -> float:
     """How much to scale an arrival rate so that a stock stays near its target: a few percent above
     target cuts arrivals sharply, a few percent below raises them (gatekeeping, in effect)."""

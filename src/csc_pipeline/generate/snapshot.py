@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..contract import TABLES
-from .dates import add_years
+from ..landing.manifest import default_window_start
 from .world import Rec, Value, World
 
 Row = dict[str, Value]
@@ -26,23 +26,16 @@ Row = dict[str, Value]
 #   ("follows", fk column): in when the row it names is in (a family row follows its person)
 #   ("staff",): professionals in post on the extract date, or named by a row in the drop
 WINDOW: dict[str, tuple] = {
+    # A record with a start and an end is in by its end (the contract's Table.closed_by).
+    **{t.name: ("span", t.closed_by) for t in TABLES if t.closed_by},
     "ssd_person": ("named",),
     "ssd_family": ("follows", "fami_person_id"),
-    "ssd_legal_status": ("span", "lega_legal_status_end_date"),
-    "ssd_cla_episodes": ("span", "clae_cla_episode_ceased_date"),
-    "ssd_cla_placement": ("span", "clap_cla_placement_end_date"),
     "ssd_cla_reviews": ("point", "clar_cla_review_date", "clar_cla_review_due_date"),
     "ssd_cla_health": ("point", "clah_health_check_date"),
-    "ssd_cla_care_plan": ("span", "lacp_cla_care_plan_end_date"),
     "ssd_permanence": ("span", "perm_permanence_order_date", "perm_decision_reversed_date"),
-    "ssd_s47_enquiry": ("span", "s47e_s47_end_date"),
     "ssd_initial_cp_conference": ("point", "icpc_icpc_date"),
-    "ssd_cp_plans": ("span", "cppl_cp_plan_end_date"),
     "ssd_cp_reviews": ("point", "cppr_cp_review_date"),
-    "ssd_involvements": ("span", "invo_involvement_end_date"),
     "ssd_professionals": ("staff",),
-    "loc_lado_allegations": ("span", "lado_outcome_date"),
-    "loc_iro_escalations": ("span", "esca_resolved_date"),
     "loc_foster_carer_reviews": ("point", "fcar_review_date", "fcar_review_due_date"),
     "loc_cla_pep": ("point", "pep_date"),
     "loc_reg33_visits": ("point", "r33_visit_date"),
@@ -78,10 +71,6 @@ _check_rules()
 _HAPPENED = {t.name: tuple(c.name for c in t.columns if c.type == "date" and c.happened) for t in TABLES}
 # Foreign keys of the contract: (table, column, referenced table, referenced column).
 _FKS = tuple((t.name, c.name, *c.references) for t in TABLES for c in t.columns if c.references)
-
-
-def window_start(extract_date: date) -> date:
-    return add_years(extract_date, -6)
 
 
 def _as_of(rec: Rec, extract_date: date, happened: tuple[str, ...]) -> Row:
@@ -134,7 +123,7 @@ Shown = tuple[Row, Rec | None]
 
 def take(world: World, extract_date: date) -> dict[str, list[Shown]]:
     """Every table as the case system shows it on `extract_date`, rows in id order."""
-    start = window_start(extract_date)
+    start = default_window_start(extract_date)
     shown: dict[str, list[Shown]] = {}
     chosen: dict[str, dict[str, Shown]] = {}
     for table in TABLES:

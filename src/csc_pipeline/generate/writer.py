@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Literal
 
 from ..contract import CODE_SETS, TABLES, Column, Table
-from .snapshot import Shown, window_start
+from ..landing.manifest import MANIFEST_NAME, default_window_start
+from .snapshot import Shown
 
 Flavour = Literal["mosaic", "systemc"]
 SSD_VERSION = "1.4.5"
-MANIFEST = "manifest.json"
 
 
 def _crc(*parts: str) -> int:
@@ -102,7 +102,7 @@ def write_drop(folder: Path, snapshot: dict[str, list[Shown]], *, la_code: str, 
     cache = {} if cache is None else cache
     folder.mkdir(parents=True, exist_ok=True)
     # An earlier manifest would make a half-rewritten drop look complete.
-    (folder / MANIFEST).unlink(missing_ok=True)
+    (folder / MANIFEST_NAME).unlink(missing_ok=True)
     files: dict[str, dict[str, object]] = {}
     for table in TABLES:
         rows = snapshot[table.name]
@@ -116,8 +116,8 @@ def write_drop(folder: Path, snapshot: dict[str, list[Shown]], *, la_code: str, 
         "extracted_at": f"{extract_date.isoformat()}T02:10:00Z",
         "source_system": flavour,
         "ssd_version": SSD_VERSION,
-        "window_start": window_start(extract_date).isoformat(),
+        "window_start": default_window_start(extract_date).isoformat(),
         "files": files,
     }
-    _write_atomic(folder / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
+    _write_atomic(folder / MANIFEST_NAME, (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
     return sum(len(r) for r in snapshot.values())

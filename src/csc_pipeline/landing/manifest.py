@@ -54,7 +54,7 @@ class Manifest:
             }
             window_start = (
                 date.fromisoformat(raw["window_start"]) if raw.get("window_start")
-                else _years_before(extract_date, WINDOW_YEARS)
+                else default_window_start(extract_date)
             )
             return cls(
                 la_code=str(raw["la_code"]).strip().upper(),
@@ -71,11 +71,13 @@ class Manifest:
             raise ManifestError(f"{path}: missing or malformed key ({exc})") from None
 
 
-def _years_before(d: date, years: int) -> date:
+def default_window_start(extract_date: date) -> date:
+    """The start of the rolling window a drop covers when its manifest does not say:
+    WINDOW_YEARS before the extract date (29 February: the 28th)."""
     try:
-        return d.replace(year=d.year - years)
+        return extract_date.replace(year=extract_date.year - WINDOW_YEARS)
     except ValueError:  # 29 February
-        return d.replace(year=d.year - years, day=28)
+        return extract_date.replace(year=extract_date.year - WINDOW_YEARS, day=28)
 
 
 def sha256_of(path: Path) -> str:

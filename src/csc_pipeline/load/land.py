@@ -22,7 +22,7 @@ from psycopg import sql
 
 from ..contract import TABLES_BY_NAME
 from ..landing.drops import Drop
-from ..landing.manifest import MANIFEST_NAME, WINDOW_YEARS, Manifest, _years_before, sha256_of
+from ..landing.manifest import MANIFEST_NAME, Manifest, default_window_start, sha256_of
 from ..validate.report import Issue, make_issue
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def unreadable_manifest(drop: Drop) -> Manifest:
     """What is recorded for a drop whose manifest cannot be read: its folder's council and date."""
     return Manifest(la_code=drop.la_code, la_name=drop.la_code, extract_date=drop.extract_date, extracted_at="",
                     source_system="", ssd_version="", files={},
-                    window_start=_years_before(drop.extract_date, WINDOW_YEARS))
+                    window_start=default_window_start(drop.extract_date))
 
 
 def normalise_header(name: str) -> str:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from ..alerts import Alert, send_alert
@@ -141,16 +142,14 @@ def accept_drop(load_id: int, *, reason: str, operator: str, as_is: bool = False
 
 def _landed(conn: psycopg.Connection, drop: Drop, load_id: int, tables: list[str]) -> LandedDrop:
     """The LandedDrop of restored tables: their file columns, row counts, and the files' checksums."""
+    from .gate import landed_columns
+
     landed = LandedDrop(drop, load_id, drop.landing_schema)
-    for table in tables:
-        if table not in TABLES_BY_NAME:
-            continue
-        columns = [r[0] for r in conn.execute(
-            "select column_name from information_schema.columns where table_schema = %s and table_name = %s"
-            " order by ordinal_position", (landed.schema, table))]
+    known = [t for t in tables if t in TABLES_BY_NAME]
+    for table, columns in landed_columns(conn, landed.schema, known).items():
         landed.tables[table] = [c for c in columns if c not in LOAD_COLUMNS]
         landed.row_counts[table] = conn.execute(
-            f'select count(*) from "{landed.schema}"."{table}"').fetchone()[0]
+            sql.SQL("select count(*) from {}").format(sql.Identifier(landed.schema, table))).fetchone()[0]
         path = drop.path / f"{table}.csv"
         if path.is_file():
             landed.sha256[table] = sha256_of(path)

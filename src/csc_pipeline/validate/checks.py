@@ -132,10 +132,6 @@ def checks_for(table: Table) -> list[Check]:
     return out
 
 
-def all_checks() -> dict[str, list[Check]]:
-    return {t.name: checks_for(t) for t in TABLES}
-
-
 def _column_checks(table: Table, column: Column) -> list[Check]:
     t, c = table.name, column.name
     col = _q(c)

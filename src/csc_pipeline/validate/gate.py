@@ -80,7 +80,7 @@ def landing_url(dsn: str, landing_schema: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
-def _landed_columns(conn: psycopg.Connection, landing_schema: str, tables: list[str]) -> dict[str, list[str]]:
+def landed_columns(conn: psycopg.Connection, landing_schema: str, tables: list[str]) -> dict[str, list[str]]:
     if not _SCHEMA_NAME.match(landing_schema):
         raise LandingSchemaError(f"{landing_schema!r} is not a landing schema name (lower case letters, digits, _).")
     columns: dict[str, list[str]] = {}
@@ -142,7 +142,7 @@ def validate_drop(
     if known:
         suites = load_suites(known, project_root)
         with psycopg.connect(dsn) as conn:
-            columns = _landed_columns(conn, landing_schema, known)
+            columns = landed_columns(conn, landing_schema, known)
             la_code, extract_date = _drop_identity(conn, landing_schema, known, la_code, extract_date)
             conn.execute("select private.fill_calendar()")
             ctx = DropContext(
@@ -158,7 +158,7 @@ def validate_drop(
         if data_docs_only_if_failed and not issues and all(r.status in ("passed", "skipped") for r in results):
             data_docs_dir = None
         passed = time.perf_counter()
-        gx_results = _run_gx(dsn, landing_schema, suites, config, accepted_rules, data_docs_dir)
+        gx_results = _run_gx(dsn, landing_schema, suites, checks, config, accepted_rules, data_docs_dir)
         for name, suite_result in gx_results.items():
             issues.extend(issues_from_result(TABLES_BY_NAME[name], suite_result, accepted_rules))
         LAST_TIMINGS.update(sql_pass_s=passed - started, gx_s=time.perf_counter() - passed)
@@ -210,10 +210,11 @@ def previous_row_counts(conn: psycopg.Connection, la_code: str) -> dict[str, int
 # -- Great Expectations -----------------------------------------------------------------------
 
 def _run_gx(
-    dsn: str, landing_schema: str, suites: dict[str, ExpectationSuite], config: ValidationConfig,
-    accepted: Collection[str], data_docs_dir: Path | None,
+    dsn: str, landing_schema: str, suites: dict[str, ExpectationSuite], checks: dict[str, list[Check]],
+    config: ValidationConfig, accepted: Collection[str], data_docs_dir: Path | None,
 ) -> dict[str, ExpectationSuiteValidationResult]:
-    """One validation per table: its suite against the results table.
+    """One validation per table: its suite against the results table (`checks`: the checks
+    read from each suite's expectations, in their order).
 
     With a Data Docs folder: validation definitions run by one checkpoint whose action
     builds the site. Without: each suite is run by GX's Validator directly — what
@@ -229,8 +230,7 @@ def _run_gx(
         asset = datasource.add_table_asset(name="checks", table_name=RESULTS_TABLE)
         batch = asset.add_batch_definition_whole_table("whole_table")
         for name, suite in suites.items():
-            for e in suite.expectations:
-                check = check_from(e.configuration, name)
+            for e, check in zip(suite.expectations, checks[name], strict=True):
                 e.severity = GX_SEVERITY[_severity(config, check.rule, accepted, check.severity)]
                 # The SQL in the meta has been run (sqlpass); GX needs only which check this is.
                 # (A third of GX's time goes into copying and serialising meta.)

@@ -98,39 +98,6 @@ case when {{ column }} in {{ sql_list(codes) }} then {{ column }} else 'Not know
 {%- endmacro %}
 
 
-{% macro unavailable_without(cells, optional_tables) -%}
-{#- Measure cells of a measure whose source includes optional tables (extract-contract.md
-    §4): where the council's current drop lacks one of them (stg_audit__load_tables.present),
-    value, numerator and denominator are NULL and is_available false (published `x`),
-    never 0. -#}
-select
-    cells.la_code,
-    cells.period_type,
-    cells.period_label,
-    cells.measure_id,
-    cells.breakdown,
-    cells.breakdown_value,
-    case when available.is_available then cells.value end as value,
-    case when available.is_available then cells.numerator end as numerator,
-    case when available.is_available then cells.denominator end as denominator,
-    cells.unit,
-    available.is_available
-from {{ cells }} as cells
-inner join (
-    select
-        extracts.la_code,
-        count(distinct load_tables.table_name) = {{ optional_tables | length }} as is_available
-    from {{ ref('stg_audit__current_extracts') }} as extracts
-    left join {{ ref('stg_audit__load_tables') }} as load_tables
-        on load_tables.load_id = extracts.load_id
-        and load_tables.present
-        and load_tables.table_name in {{ sql_list(optional_tables) }}
-    group by extracts.la_code
-) as available
-    on available.la_code = cells.la_code
-{%- endmacro %}
-
-
 {% macro suppressed_cells(cells) -%}
 {#- Adds published_value to measure cells (measures.md §1): counts from
     var('suppression_min') to var('suppression_max') become `c`; secondary

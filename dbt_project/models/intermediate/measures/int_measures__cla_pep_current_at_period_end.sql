@@ -26,12 +26,6 @@ cells as (
     {{ cla_with_document_within('cla_pep_current_at_period_end', 'children', 'peps', 'pep_date',
                                 var('pep_months')) | indent(4) }}
 
-),
-
-available as (
-
-    {{ unavailable_without('cells', ['loc_cla_pep']) | indent(4) }}
-
 )
 
-select * from available
+select * from cells

@@ -36,12 +36,6 @@ cells as (
     {{ measure_counts('cp_families_at_period_end', 'population', [],
                       count_expression='count(distinct family)') | indent(4) }}
 
-),
-
-available as (
-
-    {{ unavailable_without('cells', ['ssd_family']) | indent(4) }}
-
 )
 
-select * from available
+select * from cells

@@ -23,12 +23,6 @@ cells as (
         {'name': 'home', 'values': none},
     ]) | indent(4) }}
 
-),
-
-available as (
-
-    {{ unavailable_without('cells', ['loc_reg33_visits']) | indent(4) }}
-
 )
 
-select * from available
+select * from cells

@@ -2,7 +2,7 @@
 
 find pending drops → land each in its own staging schema → validate it there →
 publish (or quarantine) → dbt build → publish the marts. The work lives in
-csc_pipeline.nightly; this file only wires it together.
+csc_pipeline.flows.nightly; this file only wires it together.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ default_args = {
 def csc_nightly():
     @task
     def prepare_warehouse() -> None:
-        from csc_pipeline import nightly
+        from csc_pipeline.flows import nightly
 
         nightly.prepare_warehouse()
 
@@ -50,7 +50,7 @@ def csc_nightly():
     def find_pending_drops() -> list[dict]:
         from datetime import date
 
-        from csc_pipeline import nightly
+        from csc_pipeline.flows import nightly
 
         up_to = get_current_context()["params"].get("up_to")
         config = nightly.NightConfig.from_env(dict(os.environ))
@@ -58,31 +58,31 @@ def csc_nightly():
 
     @task
     def land_drops(drops: list[dict]) -> list[dict]:
-        from csc_pipeline import nightly
+        from csc_pipeline.flows import nightly
 
         return nightly.land(drops, run_id=get_current_context()["run_id"])
 
     @task
     def validate_drops(landed: list[dict]) -> list[dict]:
-        from csc_pipeline import nightly
+        from csc_pipeline.flows import nightly
 
         return nightly.validate(landed)
 
     @task
     def publish_drops(validated: list[dict]) -> list[dict]:
-        from csc_pipeline import nightly
+        from csc_pipeline.flows import nightly
 
         return nightly.publish(validated)
 
     @task
     def dbt_build(published: list[dict]) -> None:
-        from csc_pipeline import nightly
+        from csc_pipeline.flows import nightly
 
         nightly.transform()
 
     @task(outlets=[PERFORMANCE_MEASURES])
     def publish_marts() -> dict:
-        from csc_pipeline import nightly
+        from csc_pipeline.flows import nightly
 
         return nightly.publish_marts()
 

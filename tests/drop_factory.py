@@ -102,7 +102,7 @@ def refresh_manifest(folder: Path) -> None:
 def land(conn, drop, run_id: str = "test"):
     """Land a found drop as the nightly run does (audit.loads row, then COPY); returns LandedDrop."""
     from csc_pipeline.load import audit
-    from csc_pipeline.load.land import land_drop
+    from csc_pipeline.load.copy_in import land_drop
 
     load_id = audit.start_load(conn, drop, drop.manifest, run_id=run_id)
     return land_drop(conn, drop, drop.manifest, load_id)

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from csc_pipeline.transform.council_settings import sync_iro_roles
-from csc_pipeline.validate.config import ConfigError, load_deployment
+from csc_pipeline.deployment import ConfigError, load_deployment
 
 
 def _deployment(tmp_path: Path, body: str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from csc_pipeline import settings
+from csc_pipeline import paths as settings
 
 
 @pytest.fixture(scope="module")

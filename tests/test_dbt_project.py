@@ -33,7 +33,7 @@ from warehouse_db import own_warehouse, query_rows
 import pytest
 import yaml
 
-from csc_pipeline import settings
+from csc_pipeline import paths as settings
 from csc_pipeline.contract import TABLES
 from csc_pipeline.contract.measures import dbt_var_defaults, reporting_periods
 from csc_pipeline.contract.render import render_all

@@ -350,9 +350,9 @@ def environment(defect_db, state_dir):
 
 def publish_good(dsn: str, folder: Path) -> int:
     """Publish a drop as the last good one, as an earlier night would have."""
-    from csc_pipeline.landing.drops import Drop
-    from csc_pipeline.landing.manifest import sha256_of
-    from csc_pipeline.load.publish import publish_drop
+    from csc_pipeline.drops.finder import Drop
+    from csc_pipeline.drops.manifest import sha256_of
+    from csc_pipeline.load.promote import publish_drop
 
     drop = Drop(folder, folder.parent.name, date.fromisoformat(folder.name), sha256_of(folder / "manifest.json"))
     with psycopg.connect(dsn, autocommit=True) as conn:
@@ -363,7 +363,7 @@ def publish_good(dsn: str, folder: Path) -> int:
 
 
 def run_night(drops, run_id: str = "test night") -> tuple[dict, dict]:
-    from csc_pipeline import nightly
+    from csc_pipeline.flows import nightly
 
     validated = nightly.validate(nightly.land([d.to_dict() for d in drops], run_id=run_id))
     published = nightly.publish(validated)
@@ -374,7 +374,7 @@ def run_night(drops, run_id: str = "test night") -> tuple[dict, dict]:
 @pytest.fixture(scope="module")
 def night(environment, defect_db, state_dir, tmp_path_factory) -> Night:
     from csc_pipeline.generate import generate_council
-    from csc_pipeline.landing.drops import find_drops
+    from csc_pipeline.drops.finder import find_drops
 
     mp, smtp, hook = environment
     base = Path(tmp_path_factory.mktemp("defects"))
@@ -439,7 +439,7 @@ def leaks(text: str, secrets: set[str]) -> list[str]:
 
 @pytest.mark.parametrize("defect", DEFECTS, ids=[d.name for d in DEFECTS])
 def test_defect(night: Night, defect: Defect):
-    from csc_pipeline.validate.report import ValidationReport
+    from csc_pipeline.issues import ValidationReport
 
     la = LA_CODES[defect.name]
     v = night.validated[la]
@@ -488,7 +488,7 @@ def test_the_catalogue_is_large_and_distinct():
 
 
 def test_unmapped_values_are_reported_for_coded_columns_only(night: Night):
-    from csc_pipeline.validate.report import ValidationReport
+    from csc_pipeline.issues import ValidationReport
 
     report = ValidationReport.from_dict(night.validated[LA_CODES["unknown code"]]["report"])
     (issue,) = [i for i in report.issues if i.rule == "code_valid"]
@@ -512,7 +512,7 @@ def test_the_mapped_label_reaches_the_warehouse_table_staging_reads(night: Night
 
 
 def test_a_blocked_report_names_file_column_rule_rows_and_sample_rows(night: Night):
-    from csc_pipeline.validate.report import ValidationReport
+    from csc_pipeline.issues import ValidationReport
 
     report = ValidationReport.from_dict(night.validated[LA_CODES["bad date"]]["report"])
     assert report.to_text().splitlines() == [
@@ -525,7 +525,7 @@ def test_a_blocked_report_names_file_column_rule_rows_and_sample_rows(night: Nig
 # -- deliveries: the same drop twice, a corrected drop --------------------------------------------
 
 def test_the_same_drop_delivered_twice_changes_nothing(night: Night):
-    from csc_pipeline.landing.drops import find_drops, pending_drops
+    from csc_pipeline.drops.finder import find_drops, pending_drops
 
     with psycopg.connect(night.dsn) as conn:
         assert pending_drops(conn, find_drops(night.landing)) == []  # every drop was processed, good or bad
@@ -539,7 +539,7 @@ def test_the_same_drop_delivered_twice_changes_nothing(night: Night):
 
 
 def test_a_corrected_drop_for_the_same_date_is_loaded(night: Night, environment):
-    from csc_pipeline.landing.drops import find_drops, pending_drops
+    from csc_pipeline.drops.finder import find_drops, pending_drops
 
     la = LA_CODES["duplicate key"]
     folder = night.landing / la / DAY2.isoformat()
@@ -566,7 +566,7 @@ def test_a_corrected_drop_for_the_same_date_is_loaded(night: Night, environment)
 # -- the operator accepts a genuine purge ----------------------------------------------------------
 
 def test_an_operator_accepts_a_genuine_purge(night: Night, environment, capsys):
-    from csc_pipeline.validate.cli import main
+    from csc_pipeline.cli.validation import main
 
     la = LA_CODES["60% volume drop"]
     load_id = night.validated[la]["landed"]["load_id"]
@@ -596,8 +596,8 @@ def test_an_operator_accepts_a_genuine_purge(night: Night, environment, capsys):
 
 
 def test_accept_refuses_what_cannot_be_accepted(night: Night, environment, capsys):
-    from csc_pipeline.validate.accept import AcceptRefused, accept_drop
-    from csc_pipeline.validate.cli import main
+    from csc_pipeline.flows.accept import AcceptRefused, accept_drop
+    from csc_pipeline.cli.validation import main
 
     duplicate = night.validated[LA_CODES["missing column"]]["landed"]["load_id"]
     with pytest.raises(AcceptRefused, match="required_column cannot be accepted"):

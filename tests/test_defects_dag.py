@@ -54,7 +54,7 @@ def _visible_text(html: str) -> str:
 @pytest.fixture(scope="module")
 def nights(airflow_ready, pg_server, state_dir, tmp_path_factory):
     from csc_pipeline.generate import generate_council
-    from csc_pipeline.orchestration import load_dag, run_night
+    from csc_pipeline.flows.airflow_runner import load_dag, run_night
 
     base = Path(tmp_path_factory.mktemp("defects_dag"))
     generate_council(base / "template", la_code=TEMPLATE_LA, seed=7, children_looked_after=40, nights=2,
@@ -121,7 +121,7 @@ def nights(airflow_ready, pg_server, state_dir, tmp_path_factory):
 @pytest.mark.parametrize("la_code", [VOLUME, REVIEW, ENCODING], ids=["60% volume drop", "review outside period",
                                                                      "cp1252 undeclared"])
 def test_a_bad_drop_is_quarantined_and_the_marts_keep_the_last_good_data(nights, la_code):
-    from csc_pipeline.validate.report import ValidationReport
+    from csc_pipeline.issues import ValidationReport
 
     rule, table, column, _ = DEFECTS[la_code]
     status, report = nights["loads"][la_code]

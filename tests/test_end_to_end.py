@@ -36,7 +36,7 @@ def landing(state_dir) -> Path:
 
 @pytest.fixture(scope="module")
 def nightly_runs(airflow_ready, warehouse_dsn, landing):
-    from csc_pipeline.orchestration import load_dag, run_night
+    from csc_pipeline.flows.airflow_runner import load_dag, run_night
 
     os.environ["CSC_LANDING_ROOT"] = str(landing)
     dag = load_dag()
@@ -125,7 +125,7 @@ def test_breakdowns_add_up_to_the_total(nightly_runs, warehouse_dsn):
 
 
 def test_every_drop_is_audited_and_a_second_delivery_changes_nothing(nightly_runs, warehouse_dsn, landing):
-    from csc_pipeline.landing.drops import find_drops, pending_drops
+    from csc_pipeline.drops.finder import find_drops, pending_drops
 
     with psycopg.connect(warehouse_dsn) as conn:
         loads = conn.execute(

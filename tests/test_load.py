@@ -7,9 +7,9 @@ from datetime import date
 import psycopg
 import pytest
 
-from csc_pipeline.landing.drops import find_drops, pending_drops
+from csc_pipeline.drops.finder import find_drops, pending_drops
 from csc_pipeline.load import audit, publish as publish_module
-from csc_pipeline.load.publish import publish_drop
+from csc_pipeline.load.promote import publish_drop
 from drop_factory import land, write_drop
 
 LA = "E06000001"

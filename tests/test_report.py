@@ -30,10 +30,10 @@ from csc_pipeline.contract.measures import (
     AGE_BANDS, ETHNICITY_GROUPS, MEASURES_BY_ID, NOT_APPLICABLE, NOT_KNOWN, OTHER, SUPPRESSED, TOTAL,
     UNAVAILABLE, reporting_periods,
 )
-from csc_pipeline.publish.cli import add_report_commands
-from csc_pipeline.publish.figures import ReportInputError
-from csc_pipeline.publish.history import changes, record_publication
-from csc_pipeline.publish.report import render_annual_report, render_quarterly_pack
+from csc_pipeline.cli.reports import add_report_commands
+from csc_pipeline.reports.figures import ReportInputError
+from csc_pipeline.reports.history import changes, record_publication
+from csc_pipeline.reports.report import render_annual_report, render_quarterly_pack
 
 LA_CODE = "E06000999"
 LA_NAME = "Testshire Council (test)"

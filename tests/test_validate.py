@@ -15,10 +15,12 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from csc_pipeline import settings
+from csc_pipeline import paths as settings
 from csc_pipeline.contract import CODE_SETS, TABLES, TABLES_BY_NAME, Table
-from csc_pipeline.validate import ValidationReport, build_suites, validate_drop
-from csc_pipeline.validate.config import ValidationConfig
+from csc_pipeline.issues import ValidationReport
+from csc_pipeline.validate.gate import validate_drop
+from csc_pipeline.validate.suites import build_suites
+from csc_pipeline.deployment import ValidationConfig
 from csc_pipeline.validate.gate import landing_url
 from csc_pipeline.validate.suites import ALLOWED_EXPECTATION_TYPES, open_context
 

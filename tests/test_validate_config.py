@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from csc_pipeline.validate.config import ConfigError, ValidationConfig, load_deployment
+from csc_pipeline.deployment import ConfigError, ValidationConfig, load_deployment
 from csc_pipeline.validate.mapping import MappingError, read_mapping
 
 

@@ -13,15 +13,15 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from csc_pipeline.validate.report import ValidationReport
+from csc_pipeline.issues import ValidationReport
 from drop_factory import land
 
 
 @pytest.mark.parametrize("flavour, la_code", [("mosaic", "E07000991"), ("systemc", "E07000992")])
 def test_generated_drops_pass_validation(fresh_database, tmp_path: Path, flavour: str, la_code: str):
     from csc_pipeline.generate import generate_council
-    from csc_pipeline.landing.drops import find_drops
-    from csc_pipeline.validate import validate_drop
+    from csc_pipeline.drops.finder import find_drops
+    from csc_pipeline.validate.gate import validate_drop
 
     generate_council(tmp_path, la_code=la_code, seed=17, children_looked_after=40, nights=1,
                      last_extract_date=date(2026, 11, 24), flavour=flavour)

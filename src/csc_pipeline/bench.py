@@ -40,8 +40,8 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from .contract import TABLES_BY_NAME, Table
-from .validate.checks import is_identifier
+from csc_pipeline.contract import TABLES_BY_NAME, Table
+from csc_pipeline.validate.checks import is_identifier
 
 DEMO_LA = "E06999999"
 LARGE_LA = "E06999998"
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     state = Path(tempfile.mkdtemp(prefix="csc-bench-"))
     state.chmod(0o755)  # the server runs as the postgres OS user when we are root
     os.environ["CSC_STATE_DIR"] = str(state)
-    from .warehouse.local_server import LocalServer
+    from csc_pipeline.warehouse.local_server import LocalServer
 
     server = LocalServer(state / "postgres")
     try:
@@ -98,12 +98,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(dsn: str, state: Path, args) -> list[Timing]:
-    from .generate import generate_council
-    from .landing.drops import find_drops
-    from .load import audit
-    from .load.land import land_drop
-    from .validate import validate_drop
-    from .warehouse import schema
+    from csc_pipeline.generate import generate_council
+    from csc_pipeline.drops.finder import find_drops
+    from csc_pipeline.load import audit
+    from csc_pipeline.load.copy_in import land_drop
+    from csc_pipeline.validate.gate import validate_drop
+    from csc_pipeline.warehouse import schema
 
     with psycopg.connect(dsn) as conn:
         schema.initialise(conn)
@@ -241,7 +241,7 @@ def _replica_value(table: Table, column: str) -> sql.Composable:
 
 
 def _last_sql_pass_s() -> float | None:
-    from .validate import gate
+    from csc_pipeline.validate import gate
 
     return gate.LAST_TIMINGS.get("sql_pass_s")
 

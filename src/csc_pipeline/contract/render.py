@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from .. import settings
+from csc_pipeline import paths as settings
 from .codesets import CODE_SETS
 from .measures import AGE_BANDS, BREAKDOWNS, MEASURES, SECTIONS
 from .model import Column, Table

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
-from ..contract import TABLES
-from ..landing.manifest import LA_CODE_PATTERN
+from csc_pipeline.contract import TABLES
+from csc_pipeline.drops.manifest import LA_CODE_PATTERN
 from . import snapshot, writer
 from .history import simulate
 from .world import Params

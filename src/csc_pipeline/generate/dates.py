@@ -6,7 +6,7 @@ import calendar
 import random
 from datetime import date, timedelta
 
-from ..contract.bank_holidays import england_bank_holidays
+from csc_pipeline.contract.bank_holidays import england_bank_holidays
 
 ONE_DAY = timedelta(days=1)
 

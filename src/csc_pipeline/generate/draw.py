@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from itertools import accumulate
 from typing import Generic, TypeVar
 
-from ..contract import CODE_SETS
+from csc_pipeline.contract import CODE_SETS
 
 T = TypeVar("T")
 

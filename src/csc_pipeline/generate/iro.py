@@ -7,7 +7,7 @@ import heapq
 import random
 from datetime import date, timedelta
 
-from ..contract import CODE_SETS
+from csc_pipeline.contract import CODE_SETS
 from . import draw
 from .care import OwnHome
 from .dates import add_months, add_years

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ..contract import TABLES
+from csc_pipeline.contract import TABLES
 from .dates import WorkingDays, add_years
 
 Value = date | str | bool | int | float | None

@@ -19,8 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from ..contract import CODE_SETS, TABLES, Column, Table
-from ..landing.manifest import MANIFEST_NAME, default_window_start
+from csc_pipeline.contract import CODE_SETS, TABLES, Column, Table
+from csc_pipeline.drops.manifest import MANIFEST_NAME, default_window_start
 from .snapshot import Shown
 
 Flavour = Literal["mosaic", "systemc"]

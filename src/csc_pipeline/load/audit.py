@@ -5,8 +5,8 @@ from __future__ import annotations
 import psycopg
 from psycopg.types.json import Jsonb
 
-from ..landing.drops import Drop
-from ..landing.manifest import Manifest
+from csc_pipeline.drops.finder import Drop
+from csc_pipeline.drops.manifest import Manifest
 
 
 def start_load(conn: psycopg.Connection, drop: Drop, manifest: Manifest, run_id: str | None) -> int:

@@ -13,7 +13,7 @@ import psycopg
 from psycopg import sql
 
 from . import audit
-from .land import LandedDrop
+from .copy_in import LandedDrop
 
 _PREFIX = "load_{}__"
 

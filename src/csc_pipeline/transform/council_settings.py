@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import psycopg
 
-from ..validate.config import Deployment
+from csc_pipeline.deployment import Deployment
 
 
 def sync_iro_roles(conn: psycopg.Connection, deployment: Deployment) -> int:

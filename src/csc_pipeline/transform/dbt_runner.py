@@ -15,8 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .. import settings
-from ..warehouse.connection import dbt_env
+from csc_pipeline import paths as settings
+from csc_pipeline.warehouse.connection import dbt_env
 
 # How much of dbt's output a failure message carries. dbt prints model, test and
 # node names, counts and compiled-SQL paths, never row values.

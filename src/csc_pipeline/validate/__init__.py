@@ -1,27 +1,11 @@
 """Validation of a landed drop against the extract contract (Great Expectations, in PostgreSQL).
 
-- `checks.py`: every check of every table, generated from the contract (rule catalogue in `rules.py`).
-- `build_suites(context)` / `write_suites()`: the GX suites, one expectation per check.
-- `validate_drop(dsn, landing_schema, tables_present=[...])`: one SQL pass per table (`sqlpass.py`),
-  evaluated by the suites; returns one `ValidationReport`.
-- `config.py` (thresholds, severities, councils), `mapping.py` (councils' label mapping files),
-  `accept.py` (an operator accepts a quarantined drop), `cli.py` (`csc accept`, `csc validation`).
+- `checks.py`: every check of every table, generated from the contract (rule catalogue:
+  `csc_pipeline.contract.rules`).
+- `suites.py`: the GX suites built from those checks (written to `expectations/` as derived files).
+- `gate.py`: `validate_drop(...)`, the whole gate for one landed drop; it composes
+  `sql_pass.py` (one SQL pass per table), `table_checks.py`, `gx_run.py` and `gx_results.py`.
+- `mapping.py`: councils' label mapping files.
 
-Great Expectations is heavy to import, so the names below load on first use:
-landing a drop needs `report` and `rules` without paying for GX.
+Great Expectations is imported only inside `gx_run.py`, when a drop is validated.
 """
-
-from importlib import import_module
-
-_EXPORTS = {
-    "validate_drop": ".gate", "Issue": ".report", "ValidationReport": ".report", "make_issue": ".report",
-    "RULES": ".rules", "Rule": ".rules", "build_suites": ".suites", "write_suites": ".suites",
-    "ValidationConfig": ".config", "load_deployment": ".config", "accept_drop": ".accept",
-}
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        return getattr(import_module(_EXPORTS[name], __name__), name)
-    raise AttributeError(name)

@@ -27,8 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..contract import CODE_SETS, TABLES, TABLES_BY_NAME, Column, Table
-from .rules import RULES, Severity
+from csc_pipeline.contract import CODE_SETS, TABLES, TABLES_BY_NAME, Column, Table
+from csc_pipeline.contract.rules import RULES, Severity
 
 # (table, start column, end column): the end may not lie before the start.
 DATE_ORDER: tuple[tuple[str, str, str], ...] = (

@@ -31,13 +31,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
-from ..contract import TABLES, TABLES_BY_NAME, Table
-from ..warehouse.connection import sqlalchemy_url
+from csc_pipeline.contract import TABLES, TABLES_BY_NAME, Table
+from csc_pipeline.warehouse.connection import sqlalchemy_url
 from .checks import Check
-from .config import ValidationConfig
+from csc_pipeline.deployment import ValidationConfig
 from .mapping import council_labels
-from .report import MAX_SAMPLE_ROWS, Issue, ValidationReport, make_issue
-from .rules import CONTRACT_LIKE_NAME, RULES, Severity
+from csc_pipeline.issues import MAX_SAMPLE_ROWS, Issue, ValidationReport, make_issue
+from csc_pipeline.contract.rules import CONTRACT_LIKE_NAME, RULES, Severity
 from .sqlpass import RESULTS_TABLE, DropContext, run_checks, write_results
 from .suites import GX_SEVERITY, check_from, load_suites
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import psycopg
 
-from ..contract import CODE_SETS, normalise_label
+from csc_pipeline.contract import CODE_SETS, normalise_label
 
 HEADER = ("code_set", "label", "code")
 

@@ -45,12 +45,12 @@ from typing import Any, Iterable
 import psycopg
 from psycopg import sql
 
-from ..contract import CODE_SETS, TABLES_BY_NAME
+from csc_pipeline.contract import CODE_SETS, TABLES_BY_NAME
 from .checks import Check, Join, parsed_date, sql_literal
-from .config import ValidationConfig
-from .report import MAX_SAMPLE_ROWS
-from ..warehouse.schema import LOAD_COLUMNS
-from .rules import CONTRACT_LIKE_NAME, ROW_NUMBER_COLUMN
+from csc_pipeline.deployment import ValidationConfig
+from csc_pipeline.issues import MAX_SAMPLE_ROWS
+from csc_pipeline.warehouse.schema import LOAD_COLUMNS
+from csc_pipeline.contract.rules import CONTRACT_LIKE_NAME, ROW_NUMBER_COLUMN
 
 log = logging.getLogger(__name__)
 

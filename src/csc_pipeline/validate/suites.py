@@ -26,10 +26,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from .. import settings
-from ..contract import TABLES, TABLES_BY_NAME
+from csc_pipeline import paths as settings
+from csc_pipeline.contract import TABLES, TABLES_BY_NAME
 from .checks import Check, Join, checks_for
-from .rules import RULES
+from csc_pipeline.contract.rules import RULES
 
 if TYPE_CHECKING:
     from great_expectations.core.expectation_suite import ExpectationSuite

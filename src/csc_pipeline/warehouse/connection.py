@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from .. import settings
+from csc_pipeline import paths as settings
 from .local_server import LocalServer
 
 

@@ -14,8 +14,8 @@ import secrets
 import psycopg
 from psycopg import sql
 
-from .. import settings
-from ..contract import TABLES, Table
+from csc_pipeline import paths as settings
+from csc_pipeline.contract import TABLES, Table
 
 # Columns the pipeline adds to every loaded row: la_code, extract_date and source_row
 # before the contract columns, row_hash after them.

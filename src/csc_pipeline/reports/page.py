@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jinja2
 
-from ..contract.measures import NOT_APPLICABLE, SUPPRESSED, UNAVAILABLE
+from csc_pipeline.contract.measures import NOT_APPLICABLE, SUPPRESSED, UNAVAILABLE
 from .tables import MARKER_NOTES, MARKERS, NO_FIGURE, breakdown_name, display
 
 CSS = """

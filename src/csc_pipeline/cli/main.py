@@ -20,7 +20,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from . import settings
+from csc_pipeline import paths as settings
 
 DEMO_LA_CODE = "E06999999"
 
@@ -81,8 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     o.add_argument("--out", type=Path, default=None, help="folder (default: the state folder's dbt-docs/)")
     o.set_defaults(func=cmd_docs)
 
-    from .publish.cli import add_report_commands
-    from .validate.cli import add_commands as add_validation_commands
+    from .reports import add_report_commands
+    from .validation import add_commands as add_validation_commands
 
     add_report_commands(sub)
     add_validation_commands(sub)
@@ -100,7 +100,7 @@ def _say(message: str) -> None:
 
 
 def cmd_generate(args) -> int:
-    from .generate import generate_council
+    from csc_pipeline.generate import generate_council
 
     landing = (args.landing or settings.landing_root()).resolve()
     drops = generate_council(
@@ -113,7 +113,7 @@ def cmd_generate(args) -> int:
 
 
 def cmd_warehouse(args) -> int:
-    from .warehouse import connection, schema
+    from csc_pipeline.warehouse import connection, schema
 
     server = connection.local_server()
     if args.action == "start":
@@ -152,14 +152,14 @@ def cmd_warehouse(args) -> int:
 
 
 def cmd_contract(args) -> int:
-    from .contract.render import render_all
+    from csc_pipeline.contract.render import render_all
 
     if args.action == "check":
         stale = render_all(check=True)
         for path in stale:
             _say(f"out of date: {path}")
         return 1 if stale else 0
-    from .validate import write_suites
+    from csc_pipeline.validate.suites import write_suites
 
     for path in [*render_all(), *write_suites()]:
         _say(f"wrote {path}")
@@ -167,8 +167,8 @@ def cmd_contract(args) -> int:
 
 
 def cmd_docs(args) -> int:
-    from .transform.dbt_runner import docs_site
-    from .warehouse.connection import warehouse_dsn
+    from csc_pipeline.transform.dbt_runner import docs_site
+    from csc_pipeline.warehouse.connection import warehouse_dsn
 
     out = (args.out or settings.state_dir() / "dbt-docs").resolve()
     _say(f"generating the dbt docs from {settings.DBT_PROJECT_DIR} ...")
@@ -177,9 +177,9 @@ def cmd_docs(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .landing.drops import find_drops, pending_drops
-    from .orchestration import configure_airflow, load_dag, migrate_airflow_db, run_night
-    from .warehouse import connection, schema
+    from csc_pipeline.drops.finder import find_drops, pending_drops
+    from csc_pipeline.flows.airflow_runner import configure_airflow, load_dag, migrate_airflow_db, run_night
+    from csc_pipeline.warehouse import connection, schema
 
     if args.landing:
         os.environ[settings.ENV_LANDING_ROOT] = str(args.landing.resolve())
@@ -236,7 +236,7 @@ def _night_summary(conn, extract_date: date) -> list[str]:
 def cmd_demo(args) -> int:
     import shutil
 
-    from .warehouse import connection
+    from csc_pipeline.warehouse import connection
 
     if os.environ.get(settings.ENV_WAREHOUSE_DSN):
         _say(f"note: {settings.ENV_WAREHOUSE_DSN} is set; the demo uses the local warehouse instead.")
@@ -267,7 +267,7 @@ def cmd_demo(args) -> int:
     _say(f"  {'year':<9} {'at':<11} {'children':>8}")
     for label, end, complete, _value, published in rows:
         _say(f"  {label:<9} {end.isoformat():<11} {published:>8}{'' if complete else '  (year to date)'}")
-    from .publish.report import render_annual_report
+    from csc_pipeline.reports.report import render_annual_report
 
     last_complete = next((label for label, _end, complete, _v, _p in reversed(rows) if complete), None)
     report = None

@@ -51,7 +51,7 @@ def add_commands(subparsers) -> None:
 
 
 def cmd_accept(args) -> int:
-    from .accept import AcceptRefused, accept_drop
+    from csc_pipeline.flows.accept import AcceptRefused, accept_drop
 
     try:
         done = accept_drop(args.load_id, reason=args.reason, operator=args.operator, as_is=args.as_is,
@@ -67,7 +67,7 @@ def cmd_accept(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from ..warehouse import connection
+    from csc_pipeline.warehouse import connection
 
     where, params = [], []
     if args.status:
@@ -87,8 +87,8 @@ def cmd_list(args) -> int:
 
 
 def cmd_show(args) -> int:
-    from ..warehouse import connection
-    from .report import ValidationReport
+    from csc_pipeline.warehouse import connection
+    from csc_pipeline.issues import ValidationReport
 
     with connection.connect() as conn:
         row = conn.execute(
@@ -109,7 +109,7 @@ def cmd_show(args) -> int:
 
 
 def cmd_rules(args) -> int:
-    from .rules import RULES
+    from csc_pipeline.contract.rules import RULES
 
     print(f"{'rule':<26} {'severity':<9} {'acceptable':<10} configuration")
     for r in RULES.values():
@@ -122,7 +122,7 @@ def cmd_rules(args) -> int:
 def cmd_check_mapping(args) -> int:
     from pathlib import Path
 
-    from .mapping import MappingError, read_mapping
+    from csc_pipeline.validate.mapping import MappingError, read_mapping
 
     try:
         labels, sha = read_mapping(Path(args.file))
@@ -135,7 +135,7 @@ def cmd_check_mapping(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry point (python -m csc_pipeline.validate.cli), same commands as `csc`."""
+    """Stand-alone entry point (python -m csc_pipeline.cli.validation), same commands as `csc`."""
     parser = argparse.ArgumentParser(prog="csc", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     add_commands(parser.add_subparsers(title="commands"))

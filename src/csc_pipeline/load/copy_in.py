@@ -20,10 +20,10 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from ..contract import TABLES_BY_NAME
-from ..landing.drops import Drop
-from ..landing.manifest import MANIFEST_NAME, Manifest, default_window_start, sha256_of
-from ..validate.report import Issue, make_issue
+from csc_pipeline.contract import TABLES_BY_NAME
+from csc_pipeline.drops.finder import Drop
+from csc_pipeline.drops.manifest import MANIFEST_NAME, Manifest, default_window_start, sha256_of
+from csc_pipeline.issues import Issue, make_issue
 
 log = logging.getLogger(__name__)
 

@@ -31,9 +31,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from .. import settings
-from ..landing.manifest import LA_CODE_PATTERN
-from .rules import RULES, Severity
+from csc_pipeline import paths as settings
+from csc_pipeline.drops.manifest import LA_CODE_PATTERN
+from csc_pipeline.contract.rules import RULES, Severity
 
 ENV_DEPLOYMENT_CONFIG = "CSC_DEPLOYMENT_CONFIG"
 

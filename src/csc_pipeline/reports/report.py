@@ -22,7 +22,7 @@ import psycopg
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..contract.measures import MEASURES_BY_ID, TOTAL
+from csc_pipeline.contract.measures import MEASURES_BY_ID, TOTAL
 from . import figures
 from .charts import Chart, bar_chart, column_chart, line_chart
 from .figures import Council, Period, PublishedFigures, ReportInputError

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..contract import TABLES, TABLES_BY_NAME
-from .rules import RULE_ORDER, RULES, Severity
+from csc_pipeline.contract import TABLES, TABLES_BY_NAME
+from csc_pipeline.contract.rules import RULE_ORDER, RULES, Severity
 
 MAX_SAMPLE_ROWS = 5
 _TABLE_ORDER = {t.name: i for i, t in enumerate(TABLES)}

@@ -18,7 +18,7 @@ from datetime import date, datetime
 
 import psycopg
 
-from ..contract.measures import MEASURES, MEASURES_BY_ID, PERIOD_TYPES
+from csc_pipeline.contract.measures import MEASURES, MEASURES_BY_ID, PERIOD_TYPES
 from .figures import MART, connected, require_mart
 from .tables import value_sort_key
 

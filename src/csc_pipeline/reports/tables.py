@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from ..contract import CODE_SETS
-from ..contract.measures import (
+from csc_pipeline.contract import CODE_SETS
+from csc_pipeline.contract.measures import (
     AGE_BANDS, ETHNICITY_GROUPS, MEASURES, NOT_APPLICABLE, NOT_KNOWN, OTHER, SECTIONS, SUPPRESSED,
     TOTAL, UNAVAILABLE, UNBORN, Measure, dbt_var_defaults,
 )

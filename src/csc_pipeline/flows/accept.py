@@ -29,19 +29,19 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from ..alerts import Alert, send_alert
-from ..contract import TABLES_BY_NAME
-from ..landing.drops import Drop
-from ..landing.manifest import sha256_of
-from ..load import audit
-from ..load.land import LandedDrop
-from ..load.publish import publish_drop
-from ..load.quarantine import move_to_quarantine, restore_from_quarantine
-from ..warehouse import connection
-from .config import load_deployment
-from .report import ValidationReport
-from ..warehouse.schema import LOAD_COLUMNS
-from .rules import RULES
+from csc_pipeline.alerts import Alert, send_alert
+from csc_pipeline.contract import TABLES_BY_NAME
+from csc_pipeline.drops.finder import Drop
+from csc_pipeline.drops.manifest import sha256_of
+from csc_pipeline.load import audit
+from csc_pipeline.load.copy_in import LandedDrop
+from csc_pipeline.load.promote import publish_drop
+from csc_pipeline.load.quarantine import move_to_quarantine, restore_from_quarantine
+from csc_pipeline.warehouse import connection
+from csc_pipeline.deployment import load_deployment
+from csc_pipeline.issues import ValidationReport
+from csc_pipeline.warehouse.schema import LOAD_COLUMNS
+from csc_pipeline.contract.rules import RULES
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ def accept_drop(load_id: int, *, reason: str, operator: str, as_is: bool = False
 
 def _landed(conn: psycopg.Connection, drop: Drop, load_id: int, tables: list[str]) -> LandedDrop:
     """The LandedDrop of restored tables: their file columns, row counts, and the files' checksums."""
-    from .gate import landed_columns
+    from csc_pipeline.validate.gate import landed_columns
 
     landed = LandedDrop(drop, load_id, drop.landing_schema)
     known = [t for t in tables if t in TABLES_BY_NAME]
@@ -164,7 +164,7 @@ def _as_accepted(report: ValidationReport, accepted: list[str]) -> ValidationRep
 
 def _revalidate(dsn: str, landed: LandedDrop, stored: ValidationReport, accepted: list[str]) -> ValidationReport:
     """Landing problems as stored (the files were read then), the rest checked again."""
-    from .gate import validate_drop
+    from csc_pipeline.validate.gate import validate_drop
 
     config = load_deployment().for_council(landed.drop.la_code)
     fresh = validate_drop(dsn, landed.schema, tables_present=sorted(landed.tables), la_code=landed.drop.la_code,

@@ -14,16 +14,16 @@ from datetime import date, datetime, time as clock
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import settings
-from .alerts import Alert, send_alert
-from .landing.drops import Drop, find_drops, pending_drops
-from .landing.manifest import LA_CODE_PATTERN, ManifestError
-from .load import audit
-from .validate.report import ValidationReport, make_issue
-from .load.land import LandedDrop, land_drop, unreadable_manifest
-from .load.publish import publish_drop
-from .load.quarantine import quarantine_drop
-from .warehouse import connection, schema
+from csc_pipeline import paths as settings
+from csc_pipeline.alerts import Alert, send_alert
+from csc_pipeline.drops.finder import Drop, find_drops, pending_drops
+from csc_pipeline.drops.manifest import LA_CODE_PATTERN, ManifestError
+from csc_pipeline.load import audit
+from csc_pipeline.issues import ValidationReport, make_issue
+from csc_pipeline.load.copy_in import LandedDrop, land_drop, unreadable_manifest
+from csc_pipeline.load.promote import publish_drop
+from csc_pipeline.load.quarantine import quarantine_drop
+from csc_pipeline.warehouse import connection, schema
 
 log = logging.getLogger(__name__)
 LONDON = ZoneInfo("Europe/London")
@@ -96,7 +96,7 @@ def land(drop_dicts: list[dict], run_id: str | None = None) -> list[dict]:
 
     A drop that cannot be landed (unreadable manifest, unknown council) is still recorded,
     with the reason, so that validation blocks it and it is quarantined and alerted on."""
-    from .validate.config import load_deployment
+    from csc_pipeline.deployment import load_deployment
 
     deployment = load_deployment()
     landed_all = []
@@ -126,9 +126,9 @@ def land(drop_dicts: list[dict], run_id: str | None = None) -> list[dict]:
 def validate(landed_dicts: list[dict]) -> list[dict]:
     """Check each landed drop against the contract in the warehouse (the GX suites, one SQL
     pass per table), with the council's settings and label mapping; write Data Docs."""
-    from .validate import validate_drop  # GX is heavy: import only when validating
-    from .validate.config import load_deployment
-    from .validate.mapping import MappingError, sync_council_labels
+    from csc_pipeline.validate.gate import validate_drop  # GX is heavy: import only when validating
+    from csc_pipeline.deployment import load_deployment
+    from csc_pipeline.validate.mapping import MappingError, sync_council_labels
 
     deployment = load_deployment()
     dsn = connection.warehouse_dsn()
@@ -209,9 +209,9 @@ def publish(validated: list[dict]) -> list[dict]:
 def transform() -> None:
     """dbt build: staging, facts, marts, and every data and unit test, with the councils'
     own settings (IRO roles) from the deployment file."""
-    from .transform.council_settings import sync_iro_roles
-    from .transform.dbt_runner import build
-    from .validate.config import load_deployment
+    from csc_pipeline.transform.council_settings import sync_iro_roles
+    from csc_pipeline.transform.dbt_runner import build
+    from csc_pipeline.deployment import load_deployment
 
     with connection.connect(autocommit=True) as conn:
         sync_iro_roles(conn, load_deployment())
@@ -220,7 +220,7 @@ def transform() -> None:
 
 def publish_marts() -> dict:
     """Record the figures as published (so later revisions show) and say what the marts now serve."""
-    from .publish.history import PublicationError, record_publication
+    from csc_pipeline.reports.history import PublicationError, record_publication
 
     with connection.connect() as conn:
         try:

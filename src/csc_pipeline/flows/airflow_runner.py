@@ -16,8 +16,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import settings
-from .warehouse import connection
+from csc_pipeline import paths as settings
+from csc_pipeline.warehouse import connection
 
 DAG_ID = "csc_nightly"
 SCHEDULED_AT = time(5, 30)

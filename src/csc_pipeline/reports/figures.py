@@ -14,7 +14,7 @@ from typing import Iterator
 
 import psycopg
 
-from ..contract.measures import PeriodType
+from csc_pipeline.contract.measures import PeriodType
 
 MART = "marts.performance_measures"
 

@@ -16,10 +16,10 @@ from datetime import date
 import psycopg
 from psycopg import sql
 
-from ..contract import TABLES, Table
-from ..warehouse.schema import LOAD_COLUMNS
+from csc_pipeline.contract import TABLES, Table
+from csc_pipeline.warehouse.schema import LOAD_COLUMNS
 from . import audit
-from .land import LandedDrop
+from .copy_in import LandedDrop
 
 
 @dataclass

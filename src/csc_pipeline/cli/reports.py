@@ -19,7 +19,7 @@ import re
 import sys
 from pathlib import Path
 
-from .. import settings
+from csc_pipeline import paths as settings
 
 _YEAR = re.compile(r"^\d{4}-\d{2}$")
 
@@ -48,10 +48,10 @@ def _financial_year(text: str) -> str:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ..warehouse import connection
-    from .figures import ReportInputError
-    from .history import changes, previous_publication
-    from .report import render_annual_report, render_quarterly_pack
+    from csc_pipeline.warehouse import connection
+    from csc_pipeline.reports.figures import ReportInputError
+    from csc_pipeline.reports.history import changes, previous_publication
+    from csc_pipeline.reports.report import render_annual_report, render_quarterly_pack
 
     out_dir = (args.out or settings.state_dir() / "reports").resolve()
     with connection.connect(connection.warehouse_dsn()) as conn:

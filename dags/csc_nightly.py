@@ -7,19 +7,20 @@ csc_pipeline.flows.nightly; this file only wires it together.
 
 from __future__ import annotations
 
-import os
-
 import pendulum
 from airflow.sdk import Asset, CronTriggerTimetable, Param, dag, get_current_context, task
 
+from csc_pipeline import deployment
 from csc_pipeline.alerts.callbacks import task_failed
 
 PERFORMANCE_MEASURES = Asset(name="marts.performance_measures", uri="csc://warehouse/marts/performance_measures")
 
+# Schedule and retries are the deployment's (environment, Airflow variables or the deployment file).
+config = deployment.current()
 default_args = {
     "owner": "csc-data-team",
-    "retries": int(os.environ.get("CSC_TASK_RETRIES", "1")),
-    "retry_delay": pendulum.duration(seconds=int(os.environ.get("CSC_RETRY_DELAY_SECONDS", "300"))),
+    "retries": config.task_retries,
+    "retry_delay": pendulum.duration(seconds=config.retry_delay_seconds),
     "on_failure_callback": task_failed,
 }
 
@@ -27,7 +28,7 @@ default_args = {
 @dag(
     dag_id="csc_nightly",
     description="Nightly extract → validate → load → dbt → marts",
-    schedule=CronTriggerTimetable(os.environ.get("CSC_SCHEDULE", "30 5 * * *"), timezone="Europe/London"),
+    schedule=CronTriggerTimetable(config.schedule, timezone="Europe/London"),
     start_date=pendulum.datetime(2024, 1, 1, tz="Europe/London"),
     catchup=False,
     max_active_runs=1,
@@ -53,8 +54,7 @@ def csc_nightly():
         from csc_pipeline.flows import nightly
 
         up_to = get_current_context()["params"].get("up_to")
-        config = nightly.NightConfig.from_env(dict(os.environ))
-        return nightly.wait_for_drops(config, up_to=date.fromisoformat(up_to) if up_to else None)
+        return nightly.wait_for_drops(up_to=date.fromisoformat(up_to) if up_to else None)
 
     @task
     def land_drops(drops: list[dict]) -> list[dict]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alert_receivers import SmtpServer, WebhookReceiver, alert_env
+from csc_pipeline import deployment
 from csc_pipeline.alerts import Alert, send_alert
 
 
@@ -17,7 +18,7 @@ def _alert() -> Alert:
 
 def test_alert_is_emailed_and_posted():
     with SmtpServer() as smtp, WebhookReceiver() as hook:
-        sent = send_alert(_alert(), env=alert_env(smtp, hook))
+        sent = send_alert(_alert(), deployment.load(alert_env(smtp, hook)).alerts)
     assert sent == ["email", "webhook"]
     (mail,) = smtp.messages
     assert "Subject: E06999999 extract of 2026-11-24 quarantined" in mail
@@ -29,13 +30,13 @@ def test_alert_is_emailed_and_posted():
 
 def test_a_failing_channel_does_not_stop_the_other():
     with WebhookReceiver() as hook:
-        sent = send_alert(_alert(), env={
+        sent = send_alert(_alert(), deployment.load({
             "CSC_ALERT_SMTP_HOST": "127.0.0.1", "CSC_ALERT_SMTP_PORT": "1",  # nothing listens there
             "CSC_ALERT_EMAIL_TO": "x@council.example", "CSC_ALERT_WEBHOOK_URL": hook.url,
-        })
+        }).alerts)
     assert sent == ["webhook"]
     assert len(hook.received) == 1
 
 
 def test_no_channel_configured_sends_nothing():
-    assert send_alert(_alert(), env={}) == []
+    assert send_alert(_alert(), deployment.AlertSettings()) == []

@@ -8,13 +8,13 @@ import psycopg
 import pytest
 
 from csc_pipeline.transform.council_settings import sync_iro_roles
-from csc_pipeline.deployment import ConfigError, load_deployment
+from csc_pipeline.deployment import ConfigError, load
 
 
 def _deployment(tmp_path: Path, body: str):
     config = tmp_path / "deployment.yml"
     config.write_text(body)
-    return load_deployment({"CSC_DEPLOYMENT_CONFIG": str(config)})
+    return load({"CSC_DEPLOYMENT_CONFIG": str(config)})
 
 
 def test_each_councils_iro_roles_are_read_trimmed_and_upper_case(tmp_path):

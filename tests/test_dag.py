@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from csc_pipeline import paths as settings
+from csc_pipeline import paths
 
 
 @pytest.fixture(scope="module")
 def dagbag(airflow_ready):
     from airflow.dag_processing.dagbag import DagBag
 
-    return DagBag(dag_folder=str(settings.DAGS_DIR))
+    return DagBag(dag_folder=str(paths.DAGS_DIR))
 
 
 def test_dags_folder_imports_without_errors(dagbag):

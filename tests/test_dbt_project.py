@@ -33,7 +33,7 @@ from warehouse_db import own_warehouse, query_rows
 import pytest
 import yaml
 
-from csc_pipeline import paths as settings
+from csc_pipeline import paths
 from csc_pipeline.contract import TABLES
 from csc_pipeline.contract.measures import dbt_var_defaults, reporting_periods
 from csc_pipeline.contract.render import render_all
@@ -137,12 +137,12 @@ def test_generated_files_are_up_to_date():
 
 
 def test_dbt_vars_default_to_the_output_contract():
-    project = yaml.safe_load((settings.DBT_PROJECT_DIR / "dbt_project.yml").read_text())
+    project = yaml.safe_load((paths.DBT_PROJECT_DIR / "dbt_project.yml").read_text())
     assert project["vars"] == dbt_var_defaults()
 
 
 def test_every_contract_table_has_a_staging_model():
-    staging = settings.DBT_PROJECT_DIR / "models" / "staging"
+    staging = paths.DBT_PROJECT_DIR / "models" / "staging"
     for table in TABLES:
         text = (staging / f"{table.staging_model}.sql").read_text()
         assert f"source('raw', '{table.name}')" in text

@@ -525,7 +525,8 @@ def test_a_blocked_report_names_file_column_rule_rows_and_sample_rows(night: Nig
 # -- deliveries: the same drop twice, a corrected drop --------------------------------------------
 
 def test_the_same_drop_delivered_twice_changes_nothing(night: Night):
-    from csc_pipeline.drops.finder import find_drops, pending_drops
+    from csc_pipeline.drops.finder import find_drops
+    from csc_pipeline.load.audit import pending_drops
 
     with psycopg.connect(night.dsn) as conn:
         assert pending_drops(conn, find_drops(night.landing)) == []  # every drop was processed, good or bad
@@ -539,7 +540,8 @@ def test_the_same_drop_delivered_twice_changes_nothing(night: Night):
 
 
 def test_a_corrected_drop_for_the_same_date_is_loaded(night: Night, environment):
-    from csc_pipeline.drops.finder import find_drops, pending_drops
+    from csc_pipeline.drops.finder import find_drops
+    from csc_pipeline.load.audit import pending_drops
 
     la = LA_CODES["duplicate key"]
     folder = night.landing / la / DAY2.isoformat()
@@ -589,10 +591,10 @@ def test_an_operator_accepts_a_genuine_purge(night: Night, environment, capsys):
                            ["volume_shrink"], "revalidated", True)]
     assert rows == len(health) and success is True
     # an accepted drop is the last good one: the next night compares with it
-    from csc_pipeline.validate.gate import previous_row_counts
+    from csc_pipeline.load.audit import last_good_row_counts
 
     with psycopg.connect(night.dsn) as conn:
-        assert previous_row_counts(conn, la)["ssd_cla_health"] == len(health)
+        assert last_good_row_counts(conn, la)["ssd_cla_health"] == len(health)
 
 
 def test_accept_refuses_what_cannot_be_accepted(night: Night, environment, capsys):

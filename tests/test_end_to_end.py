@@ -125,7 +125,8 @@ def test_breakdowns_add_up_to_the_total(nightly_runs, warehouse_dsn):
 
 
 def test_every_drop_is_audited_and_a_second_delivery_changes_nothing(nightly_runs, warehouse_dsn, landing):
-    from csc_pipeline.drops.finder import find_drops, pending_drops
+    from csc_pipeline.drops.finder import find_drops
+    from csc_pipeline.load.audit import pending_drops
 
     with psycopg.connect(warehouse_dsn) as conn:
         loads = conn.execute(

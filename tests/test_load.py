@@ -7,8 +7,9 @@ from datetime import date
 import psycopg
 import pytest
 
-from csc_pipeline.drops.finder import find_drops, pending_drops
-from csc_pipeline.load import audit, publish as publish_module
+from csc_pipeline.drops.finder import find_drops
+from csc_pipeline.load.audit import pending_drops
+from csc_pipeline.load import audit, promote as publish_module
 from csc_pipeline.load.promote import publish_drop
 from drop_factory import land, write_drop
 

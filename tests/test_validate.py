@@ -15,13 +15,13 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from csc_pipeline import paths as settings
+from csc_pipeline import paths
 from csc_pipeline.contract import CODE_SETS, TABLES, TABLES_BY_NAME, Table
 from csc_pipeline.issues import ValidationReport
 from csc_pipeline.validate.gate import validate_drop
 from csc_pipeline.validate.suites import build_suites
 from csc_pipeline.deployment import ValidationConfig
-from csc_pipeline.validate.gate import landing_url
+from csc_pipeline.validate.gx_run import landing_url
 from csc_pipeline.validate.suites import ALLOWED_EXPECTATION_TYPES, open_context
 
 PII = "Zebedee-Unique"
@@ -109,16 +109,16 @@ def tree(root: Path, *, uncommitted: bool = False) -> dict[str, bytes]:
 
 def test_committed_suites_are_what_build_suites_builds(tmp_path):
     """The JSON under expectations/ is exactly the contract's: rebuilding it changes nothing."""
-    committed = tree(settings.EXPECTATIONS_DIR)
+    committed = tree(paths.EXPECTATIONS_DIR)
     assert any(k.endswith("ssd_person.json") for k in committed)
-    shutil.copytree(settings.EXPECTATIONS_DIR, tmp_path / "expectations", ignore=shutil.ignore_patterns("uncommitted"))
+    shutil.copytree(paths.EXPECTATIONS_DIR, tmp_path / "expectations", ignore=shutil.ignore_patterns("uncommitted"))
     names = build_suites(open_context(tmp_path / "expectations"))
     assert names == [t.name for t in TABLES]
     assert tree(tmp_path / "expectations") == committed, "suites are stale: re-render them (make render)"
 
 
 def test_suites_follow_the_contract_and_only_select_counts_and_row_numbers():
-    suites_dir = settings.EXPECTATIONS_DIR / "gx" / "expectations"
+    suites_dir = paths.EXPECTATIONS_DIR / "gx" / "expectations"
     assert sorted(p.stem for p in suites_dir.glob("*.json")) == sorted(t.name for t in TABLES)
     for table in TABLES:
         suite = json.loads((suites_dir / f"{table.name}.json").read_text())
@@ -268,7 +268,7 @@ def test_a_check_that_cannot_run_blocks(warehouse_dsn):
 
 
 def test_personal_data_never_reaches_the_report_or_the_expectations_folder(warehouse_dsn):
-    before = tree(settings.EXPECTATIONS_DIR, uncommitted=True)
+    before = tree(paths.EXPECTATIONS_DIR, uncommitted=True)
     person = TABLES_BY_NAME["ssd_person"]
     rows = good_rows(person, 6)
     rows[5]["pers_person_id"] = rows[1]["pers_person_id"]
@@ -294,11 +294,11 @@ def test_personal_data_never_reaches_the_report_or_the_expectations_folder(wareh
     for text in (json.dumps(report.to_dict()), report.to_text()):
         assert "zebedee" not in text.lower()
         assert "pers-2" not in text  # nor the duplicated key itself
-    for path in settings.EXPECTATIONS_DIR.rglob("*"):
+    for path in paths.EXPECTATIONS_DIR.rglob("*"):
         if path.is_file():
             assert PII.lower().encode() not in path.read_bytes().lower(), path
     # Validation only reads the committed suites: nothing is written, not even under uncommitted/.
-    assert tree(settings.EXPECTATIONS_DIR, uncommitted=True) == before
+    assert tree(paths.EXPECTATIONS_DIR, uncommitted=True) == before
 
 
 def test_the_report_is_json_and_round_trips(warehouse_dsn):

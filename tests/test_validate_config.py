@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from csc_pipeline.deployment import ConfigError, ValidationConfig, load_deployment
+from csc_pipeline.deployment import ConfigError, ValidationConfig, load
 from csc_pipeline.validate.mapping import MappingError, read_mapping
 
 
 def test_defaults_without_configuration():
-    deployment = load_deployment({})
+    deployment = load({})
     config = deployment.for_council("E06000028")
-    assert config == ValidationConfig()
+    # Data Docs go to the state folder unless configured; everything else is the documented default.
+    assert config.data_docs_dir == deployment.state_dir / "data_docs"
+    assert replace(config, data_docs_dir=None) == ValidationConfig()
+    assert (deployment.schedule, deployment.task_retries, deployment.retry_delay_seconds) == ("30 5 * * *", 1, 300)
     assert (config.volume_shrink_max_pct, config.volume_growth_max_pct, config.volume_min_rows) == (20.0, 50.0, 10)
     assert config.severity_of("code_local") == "warning" and config.severity_of("volume_shrink") == "blocking"
     assert deployment.accepts("E06000028") and deployment.accepts("E10000014")
@@ -35,7 +39,7 @@ def test_file_then_environment_then_council(tmp_path: Path):
         "    validation: {volume_shrink_max_pct: 35, severity: {volume_growth: warning}}\n"
         "  E06000029: {}\n"
     )
-    deployment = load_deployment({"CSC_DEPLOYMENT_CONFIG": str(config), "CSC_VOLUME_SHRINK_MAX_PCT": "30",
+    deployment = load({"CSC_DEPLOYMENT_CONFIG": str(config), "CSC_VOLUME_SHRINK_MAX_PCT": "30",
                                   "CSC_SEVERITY": "volume_growth=blocking", "CSC_VALIDATION_CONNECTIONS": "3"})
     assert deployment.councils == ("E06000028", "E06000029")
     assert not deployment.accepts("E06000030")  # a deployment that lists councils accepts only those
@@ -52,7 +56,7 @@ def test_file_then_environment_then_council(tmp_path: Path):
 
 def test_councils_and_mapping_folder_from_the_environment(tmp_path: Path):
     (tmp_path / "E06000028.csv").write_text("code_set,label,code\n")
-    deployment = load_deployment({"CSC_COUNCILS": "e06000028, E06000029", "CSC_LABEL_MAPPING_DIR": str(tmp_path)})
+    deployment = load({"CSC_COUNCILS": "e06000028, E06000029", "CSC_LABEL_MAPPING_DIR": str(tmp_path)})
     assert deployment.councils == ("E06000028", "E06000029")
     assert deployment.for_council("E06000028").label_mapping == (tmp_path / "E06000028.csv").resolve()
     assert deployment.for_council("E06000029").label_mapping is None
@@ -70,14 +74,14 @@ def test_councils_and_mapping_folder_from_the_environment(tmp_path: Path):
 ])
 def test_bad_settings_say_which_and_why(env, message):
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        load_deployment(env)
+        load(env)
 
 
 def test_an_unknown_setting_in_the_file_is_an_error(tmp_path: Path):
     config = tmp_path / "deployment.yml"
     config.write_text("validation:\n  volume_shrink_max: 30\n")
     with pytest.raises(ConfigError, match=r"validation.volume_shrink_max: unknown setting"):
-        load_deployment({"CSC_DEPLOYMENT_CONFIG": str(config)})
+        load({"CSC_DEPLOYMENT_CONFIG": str(config)})
 
 
 def test_a_mapping_file_normalises_labels(tmp_path: Path):
@@ -104,3 +108,28 @@ def test_a_bad_mapping_file_names_the_line(tmp_path: Path, body: str, message: s
     with pytest.raises(MappingError) as err:
         read_mapping(path)
     assert message in str(err.value) and str(path) in str(err.value)
+
+
+def test_run_settings_from_environment_airflow_variables_and_file(tmp_path: Path):
+    config = tmp_path / "deployment.yml"
+    config.write_text("run:\n  schedule: '0 6 * * 1-5'\n  poll_seconds: 60\n  landing_root: drops\n")
+    deployment = load({"CSC_DEPLOYMENT_CONFIG": str(config), "AIRFLOW_VAR_CSC_TASK_RETRIES": "3",
+                       "CSC_RETRY_DELAY_SECONDS": "30",
+                       "AIRFLOW_CONN_CSC_WAREHOUSE": "postgres://u:p@db.example:5432/warehouse"})
+    assert deployment.schedule == "0 6 * * 1-5" and deployment.poll_seconds == 60
+    assert deployment.landing_root == (tmp_path / "drops").resolve()
+    assert (deployment.task_retries, deployment.retry_delay_seconds) == (3, 30)
+    assert deployment.warehouse_dsn == "postgresql://u:p@db.example:5432/warehouse"
+    assert "p@db" not in repr(deployment)  # secrets stay out of logs and tracebacks
+
+
+@pytest.mark.parametrize("env, setting", [
+    ({"CSC_SCHEDULE": "every night"}, "CSC_SCHEDULE"),
+    ({"CSC_TASK_RETRIES": "-1"}, "CSC_TASK_RETRIES"),
+    ({"CSC_CUTOFF": "half seven"}, "CSC_CUTOFF"),
+    ({"CSC_PSEUDONYM_KEY": "short"}, "CSC_PSEUDONYM_KEY"),
+    ({"CSC_ALERT_SMTP_PORT": "twenty-five"}, "CSC_ALERT_SMTP_PORT"),
+])
+def test_a_bad_run_setting_is_refused_naming_it(env, setting):
+    with pytest.raises(ConfigError, match=setting):
+        load(env)

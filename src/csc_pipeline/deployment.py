@@ -1,11 +1,15 @@
-"""Validation settings: documented defaults, a deployment file, environment variables, per council.
+"""The deployment's configuration: read in one place, validated once, passed as one object.
 
-Precedence, lowest first: the defaults below < the deployment file's `validation:` <
-environment variables < the council's own `councils: <LA>: validation:` entry.
+Sources, lowest precedence first: the documented defaults below < the deployment file
+(`CSC_DEPLOYMENT_CONFIG`, YAML) < environment variables (each `CSC_X` may also be given as the
+Airflow variable `AIRFLOW_VAR_CSC_X`) < a council's own `councils: <LA>:` entry. The warehouse
+may also be given as the Airflow connection `csc_warehouse` (`AIRFLOW_CONN_CSC_WAREHOUSE`), and
+alert channels as the connections `csc_alert_smtp` / `csc_alert_webhook`. Every error names the
+setting. Nothing else in the package reads the environment: modules take a `Deployment`
+(or the values they need from it), and `current()` gives the running process's one.
 
-The deployment file (`CSC_DEPLOYMENT_CONFIG`, YAML) lists the councils a deployment
-serves, with their settings; when it lists any, only those councils are accepted
-(as does `CSC_COUNCILS`):
+The deployment file lists the councils a deployment serves, with their settings; when it lists
+any, only those councils are accepted (as does `CSC_COUNCILS`):
 
     validation:                       # every council
       volume_shrink_max_pct: 20
@@ -17,29 +21,38 @@ serves, with their settings; when it lists any, only those councils are accepted
         validation: {volume_shrink_max_pct: 30}
         iro_role_codes: [IRO, IROM]               # for dbt: which involvements are IROs
 
-Environment variables: CSC_COUNCILS, CSC_VOLUME_SHRINK_MAX_PCT, CSC_VOLUME_GROWTH_MAX_PCT,
+Environment variables (README "Configuration" and docs/validation.md describe each):
+CSC_STATE_DIR, CSC_LANDING_ROOT, CSC_WAREHOUSE_DSN, CSC_AIRFLOW_DB_DSN, CSC_PSEUDONYM_KEY,
+CSC_SCHEDULE, CSC_TASK_RETRIES, CSC_RETRY_DELAY_SECONDS, CSC_COUNCILS, CSC_CUTOFF, CSC_POLL_SECONDS,
+CSC_ALERT_* (alerts/send.py), CSC_VOLUME_SHRINK_MAX_PCT, CSC_VOLUME_GROWTH_MAX_PCT,
 CSC_VOLUME_MIN_ROWS, CSC_UNMAPPED_VALUES_MAX, CSC_UNMAPPED_VALUE_CHARS,
 CSC_SEVERITY ("rule=warning,rule=blocking"), CSC_LABEL_MAPPING_DIR (a folder of
 `<LA_CODE>.csv` files), CSC_DATA_DOCS_DIR, CSC_DATA_DOCS (always|failed|never),
-CSC_VALIDATION_WORK_MEM, CSC_VALIDATION_CONNECTIONS. docs/validation.md describes each.
+CSC_VALIDATION_WORK_MEM, CSC_VALIDATION_CONNECTIONS.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import time
 from pathlib import Path
 from typing import Any, Mapping
 
-from csc_pipeline import paths as settings
-from csc_pipeline.drops.manifest import LA_CODE_PATTERN
+from csc_pipeline.contract.delivery import LA_CODE_PATTERN
 from csc_pipeline.contract.rules import RULES, Severity
+from csc_pipeline.paths import PROJECT_ROOT
 
 ENV_DEPLOYMENT_CONFIG = "CSC_DEPLOYMENT_CONFIG"
+ENV_WAREHOUSE_DSN = "CSC_WAREHOUSE_DSN"
+ENV_PSEUDONYM_KEY = "CSC_PSEUDONYM_KEY"
+WAREHOUSE_CONNECTION_ID = "csc_warehouse"
 
 
 class ConfigError(ValueError):
-    """The deployment's validation configuration is unusable; says which setting and why."""
+    """The deployment's configuration is unusable; says which setting and why."""
 
 
 @dataclass(frozen=True)
@@ -69,19 +82,46 @@ class ValidationConfig:
         return self.severity.get(rule) or default or RULES[rule].severity
 
     def docs_dir(self) -> Path:
-        return self.data_docs_dir or settings.state_dir() / "data_docs"
+        if self.data_docs_dir is None:
+            raise ConfigError("data_docs_dir: not set (load the deployment with deployment.load())")
+        return self.data_docs_dir
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """Where alerts go (alerts/send.py); empty: that channel is off."""
+
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = False
+    email_from: str = "csc-pipeline@localhost"
+    email_to: str = ""  # comma-separated
+    webhook_url: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
 class Deployment:
-    """The deployment's councils (empty: any well-formed code) and each one's validation settings."""
+    """Everything a deployment configures. Frozen: derive a variant with `dataclasses.replace`."""
 
-    councils: tuple[str, ...] = ()
+    state_dir: Path = PROJECT_ROOT / ".state"  # local warehouse, Airflow home, demo data
+    landing_root: Path = PROJECT_ROOT / ".state" / "landing"  # where councils' drops arrive (read-only)
+    warehouse_dsn: str | None = field(default=None, repr=False)  # None: the local server in state_dir
+    airflow_db_dsn: str | None = field(default=None, repr=False)  # None: database `airflow` on the warehouse server
+    pseudonym_key: str | None = field(default=None, repr=False)  # HMAC secret; None: local server's own
+    schedule: str = "30 5 * * *"  # cron, Europe/London
+    task_retries: int = 1
+    retry_delay_seconds: int = 300
+    cutoff: time = time(7, 30)  # wait for expected councils' manifests until this London time
+    poll_seconds: int = 300
+    councils: tuple[str, ...] = ()  # expected councils; empty: any well-formed code
     defaults: ValidationConfig = ValidationConfig()
     per_council: Mapping[str, ValidationConfig] = field(default_factory=dict)
     # Council -> the involvement types that mean an IRO allocation in its case system
     # (extract-contract.md §3, "per-authority configuration"); absent: dbt var iro_role_codes.
     iro_role_codes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    alerts: AlertSettings = AlertSettings()
 
     def for_council(self, la_code: str) -> ValidationConfig:
         return self.per_council.get(la_code, self.defaults)
@@ -90,8 +130,143 @@ class Deployment:
         return bool(LA_CODE_PATTERN.match(la_code)) and (not self.councils or la_code in self.councils)
 
 
-def load_deployment(env: Mapping[str, str] | None = None) -> Deployment:
-    """The deployment's settings from its file (CSC_DEPLOYMENT_CONFIG) and the environment."""
+_current: Deployment | None = None
+
+
+def current() -> Deployment:
+    """This process's deployment: the one set with `using()`, else read afresh from the environment."""
+    return _current if _current is not None else load()
+
+
+@contextmanager
+def using(deployment: Deployment) -> Iterator[Deployment]:
+    """Make `deployment` this process's own for the block (the CLI does, around the DAG runs it
+    makes in-process, so the tasks see the same object), then restore the previous one."""
+    global _current
+    previous, _current = _current, deployment
+    try:
+        yield deployment
+    finally:
+        _current = previous
+
+
+def _setting(env: Mapping[str, str], name: str) -> str | None:
+    """`CSC_X` from the environment, else the Airflow variable `csc_x` given as `AIRFLOW_VAR_CSC_X`."""
+    value = env.get(name)
+    if value is None or value == "":
+        value = env.get(f"AIRFLOW_VAR_{name}")
+    return value if value not in (None, "") else None
+
+
+def _runtime(env: Mapping[str, str], doc: Mapping[str, Any], base: Path) -> dict[str, Any]:
+    """The run settings, each from the environment, else the deployment file's `run:` section."""
+    run = doc.get("run") or {}
+    if not isinstance(run, Mapping):
+        raise ConfigError("run: expected a mapping of settings")
+
+    def get(name: str, key: str) -> Any:
+        value = _setting(env, name)
+        return value if value is not None else run.get(key)
+
+    state = Path(get("CSC_STATE_DIR", "state_dir") or PROJECT_ROOT / ".state")
+    state = (state if state.is_absolute() else base / state).resolve()
+    landing = get("CSC_LANDING_ROOT", "landing_root")
+    out: dict[str, Any] = {
+        "state_dir": state,
+        "landing_root": _path(landing, base) if landing else state / "landing",
+        "warehouse_dsn": _setting(env, ENV_WAREHOUSE_DSN) or _airflow_connection_uri(env, WAREHOUSE_CONNECTION_ID),
+        "airflow_db_dsn": _setting(env, "CSC_AIRFLOW_DB_DSN"),
+        "pseudonym_key": _setting(env, ENV_PSEUDONYM_KEY),
+    }
+    if out["pseudonym_key"] is not None and len(out["pseudonym_key"]) < 32:
+        raise ConfigError(f"{ENV_PSEUDONYM_KEY}: must be at least 32 characters")
+    schedule = get("CSC_SCHEDULE", "schedule")
+    if schedule is not None:
+        if len(str(schedule).split()) != 5:
+            raise ConfigError(f"CSC_SCHEDULE: {schedule!r} is not a five-field cron expression like '30 5 * * *'")
+        out["schedule"] = str(schedule)
+    for name, key, minimum in (("CSC_TASK_RETRIES", "task_retries", 0),
+                               ("CSC_RETRY_DELAY_SECONDS", "retry_delay_seconds", 0),
+                               ("CSC_POLL_SECONDS", "poll_seconds", 1)):
+        value = get(name, key)
+        if value is not None:
+            out[key] = _number(value, int, name, minimum)
+    cutoff = get("CSC_CUTOFF", "cutoff")
+    if cutoff is not None:
+        try:
+            out["cutoff"] = time.fromisoformat(str(cutoff))
+        except ValueError:
+            raise ConfigError(f"CSC_CUTOFF: {cutoff!r} is not a time like 07:30") from None
+    out["alerts"] = _alert_settings(env)
+    return out
+
+
+def _alert_settings(env: Mapping[str, str]) -> AlertSettings:
+    port = _setting(env, "CSC_ALERT_SMTP_PORT")
+    return AlertSettings(
+        smtp_host=_setting(env, "CSC_ALERT_SMTP_HOST") or "",
+        smtp_port=_number(port, int, "CSC_ALERT_SMTP_PORT", 1) if port else 25,
+        smtp_user=_setting(env, "CSC_ALERT_SMTP_USER") or "",
+        smtp_password=_setting(env, "CSC_ALERT_SMTP_PASSWORD") or "",
+        smtp_starttls=(_setting(env, "CSC_ALERT_SMTP_STARTTLS") or "").lower() in ("1", "true", "yes"),
+        email_from=_setting(env, "CSC_ALERT_EMAIL_FROM") or "csc-pipeline@localhost",
+        email_to=_setting(env, "CSC_ALERT_EMAIL_TO") or "",
+        webhook_url=_setting(env, "CSC_ALERT_WEBHOOK_URL") or "",
+    )
+
+
+def _airflow_connection_uri(env: Mapping[str, str], conn_id: str) -> str | None:
+    """An Airflow connection given in the environment (`AIRFLOW_CONN_<ID>`, URI or JSON form)."""
+    raw = env.get(f"AIRFLOW_CONN_{conn_id.upper()}")
+    if not raw:
+        return None
+    if raw.lstrip().startswith("{"):
+        import json
+
+        try:
+            c = json.loads(raw)
+        except json.JSONDecodeError:
+            raise ConfigError(f"AIRFLOW_CONN_{conn_id.upper()}: not a connection URI or JSON") from None
+        from urllib.parse import quote
+
+        auth = f"{quote(c.get('login') or '')}:{quote(c.get('password') or '')}@" if c.get("login") else ""
+        port = f":{c['port']}" if c.get("port") else ""
+        return f"postgresql://{auth}{c.get('host', '')}{port}/{c.get('schema') or 'warehouse'}"
+    return raw.replace("postgres://", "postgresql://", 1)
+
+
+def alert_settings_from_airflow(alerts: AlertSettings) -> AlertSettings:
+    """Fill channels left unset from the Airflow connections `csc_alert_smtp` / `csc_alert_webhook`,
+    when running inside Airflow and they exist (looked up only when an alert is sent)."""
+    if alerts.smtp_host and alerts.webhook_url:
+        return alerts
+    try:
+        from airflow.sdk import BaseHook
+    except ImportError:
+        return alerts
+    changes: dict[str, Any] = {}
+    if not alerts.smtp_host:
+        try:
+            smtp = BaseHook.get_connection("csc_alert_smtp")
+            extra = smtp.extra_dejson
+            changes.update(smtp_host=smtp.host or "", smtp_port=int(smtp.port or 25),
+                           smtp_user=smtp.login or "", smtp_password=smtp.password or "",
+                           email_from=extra.get("from", alerts.email_from),
+                           email_to=alerts.email_to or extra.get("to", ""))
+        except Exception:  # not defined: that channel stays off
+            pass
+    if not alerts.webhook_url:
+        try:
+            # The full URL, in the connection's extra {"url": ...} or its host field.
+            hook = BaseHook.get_connection("csc_alert_webhook")
+            changes["webhook_url"] = hook.extra_dejson.get("url") or hook.host or ""
+        except Exception:
+            pass
+    return replace(alerts, **changes)
+
+
+def load(env: Mapping[str, str] | None = None) -> Deployment:
+    """The deployment from its file (CSC_DEPLOYMENT_CONFIG) and the environment, validated."""
     env = os.environ if env is None else env
     doc: dict[str, Any] = {}
     base = Path.cwd()
@@ -108,17 +283,20 @@ def load_deployment(env: Mapping[str, str] | None = None) -> Deployment:
             raise ConfigError(f"{path}: expected a mapping with `validation:` and `councils:`")
         base = file.resolve().parent
 
+    runtime = _runtime(env, doc, base)
     defaults = _apply(ValidationConfig(), doc.get("validation") or {}, base, "validation")
     defaults = _apply_env(defaults, env)
+    if defaults.data_docs_dir is None:
+        defaults = replace(defaults, data_docs_dir=runtime["state_dir"] / "data_docs")
 
     councils_doc = doc.get("councils") or {}
     if not isinstance(councils_doc, dict):
         raise ConfigError("councils: expected a mapping of GSS codes to settings")
-    listed = [c.strip().upper() for c in env.get("CSC_COUNCILS", "").split(",") if c.strip()]
+    listed = [c.strip().upper() for c in (_setting(env, "CSC_COUNCILS") or "").split(",") if c.strip()]
     listed += [str(c).strip().upper() for c in councils_doc]
     for code in listed:
         if not LA_CODE_PATTERN.match(code):
-            raise ConfigError(f"council {code!r} is not an English local-authority GSS code")
+            raise ConfigError(f"CSC_COUNCILS / councils: {code!r} is not an English local-authority GSS code")
     mapping_dir = env.get("CSC_LABEL_MAPPING_DIR")
 
     per_council: dict[str, ValidationConfig] = {}
@@ -140,8 +318,8 @@ def load_deployment(env: Mapping[str, str] | None = None) -> Deployment:
                 current = per_council.get(code, defaults)
                 if current.label_mapping is None:
                     per_council[code] = replace(current, label_mapping=file.resolve())
-    return Deployment(councils=tuple(dict.fromkeys(listed)), defaults=defaults, per_council=per_council,
-                      iro_role_codes=iro_roles)
+    return Deployment(**runtime, councils=tuple(dict.fromkeys(listed)), defaults=defaults,
+                      per_council=per_council, iro_role_codes=iro_roles)
 
 
 def _role_codes(value: Any, where: str) -> tuple[str, ...]:

@@ -17,10 +17,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from csc_pipeline import paths as settings
+from csc_pipeline import deployment, paths
+from csc_pipeline.deployment import ENV_WAREHOUSE_DSN
 
 DEMO_LA_CODE = "E06999999"
 
@@ -102,7 +104,7 @@ def _say(message: str) -> None:
 def cmd_generate(args) -> int:
     from csc_pipeline.generate import generate_council
 
-    landing = (args.landing or settings.landing_root()).resolve()
+    landing = (args.landing or deployment.current().landing_root).resolve()
     drops = generate_council(
         landing, la_code=args.la_code, la_name=args.la_name, seed=args.seed, children_looked_after=args.size,
         last_extract_date=args.last_extract_date, nights=args.nights, years=args.years, flavour=args.flavour,
@@ -115,14 +117,15 @@ def cmd_generate(args) -> int:
 def cmd_warehouse(args) -> int:
     from csc_pipeline.warehouse import connection, schema
 
-    server = connection.local_server()
+    config = deployment.current()
+    server = connection.local_server(config)
     if args.action == "start":
-        if os.environ.get(settings.ENV_WAREHOUSE_DSN):
-            _say(f"{settings.ENV_WAREHOUSE_DSN} is set: using that server, not starting a local one.")
+        if config.warehouse_dsn:
+            _say(f"{ENV_WAREHOUSE_DSN} is set: using that server, not starting a local one.")
             return 0
         dsn = server.start()
         with connection.connect(dsn) as conn:
-            schema.initialise(conn)
+            schema.initialise(conn, config)
         _say(f"local warehouse running: {dsn}")
     elif args.action == "stop":
         _say("local warehouse stopped" if server.stop() else "local warehouse was not running")
@@ -132,11 +135,11 @@ def cmd_warehouse(args) -> int:
              f" (data in {server.data_dir})")
         return 0 if running else 1
     elif args.action == "init":
-        with connection.connect() as conn:
-            schema.initialise(conn)
+        with connection.connect(connection.warehouse_dsn(config)) as conn:
+            schema.initialise(conn, config)
         _say("warehouse schemas, audit tables, loaded tables and roles are up to date")
     elif args.action == "dsn":
-        _say(connection.warehouse_dsn())
+        _say(connection.warehouse_dsn(config))
     elif args.action == "bi-password":
         import getpass
 
@@ -145,7 +148,7 @@ def cmd_warehouse(args) -> int:
         password = os.environ.get("CSC_BI_PASSWORD") or getpass.getpass("password for csc_bi: ")
         if len(password) < 12:
             raise ValueError("the BI password must be at least 12 characters")
-        with connection.connect() as conn:
+        with connection.connect(connection.warehouse_dsn(config)) as conn:
             conn.execute(sql.SQL("alter role csc_bi password {}").format(sql.Literal(password)))
         _say("csc_bi can now log in; it reads the marts schema and nothing else")
     return 0
@@ -170,78 +173,63 @@ def cmd_docs(args) -> int:
     from csc_pipeline.transform.dbt_runner import docs_site
     from csc_pipeline.warehouse.connection import warehouse_dsn
 
-    out = (args.out or settings.state_dir() / "dbt-docs").resolve()
-    _say(f"generating the dbt docs from {settings.DBT_PROJECT_DIR} ...")
-    _say(f"wrote {docs_site(warehouse_dsn(), out)}")
+    config = deployment.current()
+    out = (args.out or config.state_dir / "dbt-docs").resolve()
+    _say(f"generating the dbt docs from {paths.DBT_PROJECT_DIR} ...")
+    _say(f"wrote {docs_site(warehouse_dsn(config), out)}")
     return 0
 
 
 def cmd_run(args) -> int:
-    from csc_pipeline.drops.finder import find_drops, pending_drops
+    from csc_pipeline.drops.finder import find_drops
     from csc_pipeline.flows.airflow_runner import configure_airflow, load_dag, migrate_airflow_db, run_night
+    from csc_pipeline.load import audit
     from csc_pipeline.warehouse import connection, schema
 
+    config = deployment.current()
     if args.landing:
-        os.environ[settings.ENV_LANDING_ROOT] = str(args.landing.resolve())
-    landing = settings.landing_root()
-    dsn = connection.warehouse_dsn()
-    with connection.connect(dsn) as conn:
-        schema.initialise(conn)
-        nights = sorted({d.extract_date for d in pending_drops(conn, find_drops(landing, up_to=args.up_to))})
-    if not nights:
-        _say(f"no pending drops under {landing}: nothing to do")
-        return 0
-    configure_airflow(dsn)
+        config = replace(config, landing_root=args.landing.resolve())
     # A replay at the terminal should not sit out a scheduled run's five-minute retry delay.
-    os.environ.setdefault("CSC_RETRY_DELAY_SECONDS", "15")
-    if not getattr(args, "verbose", False):
-        # Airflow's task logs stay in its log folder; the terminal gets one line per drop.
-        os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
+    if not os.environ.get("CSC_RETRY_DELAY_SECONDS"):
+        config = replace(config, retry_delay_seconds=15)
+    dsn = connection.warehouse_dsn(config)
+    with connection.connect(dsn) as conn:
+        schema.initialise(conn, config)
+        pending = audit.pending_drops(conn, find_drops(config.landing_root, up_to=args.up_to))
+    nights = sorted({d.extract_date for d in pending})
+    if not nights:
+        _say(f"no pending drops under {config.landing_root}: nothing to do")
+        return 0
+    configure_airflow(config, quiet=not getattr(args, "verbose", False))
     _say("preparing Airflow's metadata database...")
     migrate_airflow_db()
-    dag = load_dag()
-    for i, night in enumerate(nights, 1):
-        _say(f"[{i}/{len(nights)}] csc_nightly for the {night} extract...")
-        run_night(dag, night)
-        _say(f"[{i}/{len(nights)}] {night}: success")
-        with connection.connect(dsn) as conn:
-            for line in _night_summary(conn, night):
-                _say(f"      {line}")
+    with deployment.using(config):  # the DAG and its tasks run in this process, with this deployment
+        dag = load_dag()
+        for i, night in enumerate(nights, 1):
+            _say(f"[{i}/{len(nights)}] csc_nightly for the {night} extract...")
+            run_night(dag, night)
+            _say(f"[{i}/{len(nights)}] {night}: success")
+            with connection.connect(dsn) as conn:
+                for line in audit.night_summary(conn, night):
+                    _say(f"      {line}")
     return 0
 
 
-def _night_summary(conn, extract_date: date) -> list[str]:
-    """One line per drop of that night: its outcome and what changed (counts only)."""
-    rows = conn.execute(
-        """
-        select l.la_code, l.status, coalesce(sum(t.row_count), 0), coalesce(sum(t.rows_added), 0),
-               coalesce(sum(t.rows_corrected), 0), coalesce(sum(t.rows_deleted), 0),
-               coalesce(sum(t.rows_aged_out), 0), l.message
-        from audit.loads l left join audit.load_tables t using (load_id)
-        where l.extract_date = %s
-        group by l.load_id order by l.la_code, l.load_id
-        """,
-        (extract_date,),
-    ).fetchall()
-    lines = []
-    for la, status, total, added, corrected, deleted, aged, message in rows:
-        if status == "published":
-            lines.append(f"{la}: published {total:,} rows ({added:,} new or changed, {corrected:,} corrected, "
-                         f"{deleted:,} deleted, {aged:,} aged out)")
-        else:
-            lines.append(f"{la}: {status}" + (f" — {message}" if message else ""))
-    return lines
-
-
 def cmd_demo(args) -> int:
+    config = deployment.current()
+    if config.warehouse_dsn:
+        _say(f"note: {ENV_WAREHOUSE_DSN} is set; the demo uses the local warehouse instead.")
+    config = replace(config, warehouse_dsn=None)
+    with deployment.using(config):
+        return _demo(args, config)
+
+
+def _demo(args, config: deployment.Deployment) -> int:
     import shutil
 
     from csc_pipeline.warehouse import connection
 
-    if os.environ.get(settings.ENV_WAREHOUSE_DSN):
-        _say(f"note: {settings.ENV_WAREHOUSE_DSN} is set; the demo uses the local warehouse instead.")
-        del os.environ[settings.ENV_WAREHOUSE_DSN]
-    landing = settings.state_dir() / "demo-landing"
+    landing = config.state_dir / "demo-landing"
     shutil.rmtree(landing, ignore_errors=True)
     _say("1/4 starting the local warehouse...")
     cmd_warehouse(argparse.Namespace(action="start"))
@@ -252,7 +240,7 @@ def cmd_demo(args) -> int:
     _say("3/4 running the nightly DAG over each drop...")
     cmd_run(argparse.Namespace(landing=landing, up_to=None))
     _say("4/4 children looked after at 31 March (marts.performance_measures, published values):")
-    dsn = connection.warehouse_dsn()
+    dsn = connection.warehouse_dsn(config)
     with connection.connect(dsn) as conn:
         rows = conn.execute(
             """
@@ -272,7 +260,7 @@ def cmd_demo(args) -> int:
     last_complete = next((label for label, _end, complete, _v, _p in reversed(rows) if complete), None)
     report = None
     if last_complete:
-        report = render_annual_report(dsn, DEMO_LA_CODE, last_complete, settings.state_dir() / "reports")
+        report = render_annual_report(dsn, DEMO_LA_CODE, last_complete, config.state_dir / "reports")
     _say("")
     _say(f"Marts:   schema `marts` (marts.performance_measures) in {connection.redacted(dsn)}")
     if report:

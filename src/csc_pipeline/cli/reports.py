@@ -19,7 +19,7 @@ import re
 import sys
 from pathlib import Path
 
-from csc_pipeline import paths as settings
+from csc_pipeline import deployment
 
 _YEAR = re.compile(r"^\d{4}-\d{2}$")
 
@@ -53,8 +53,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from csc_pipeline.reports.history import changes, previous_publication
     from csc_pipeline.reports.report import render_annual_report, render_quarterly_pack
 
-    out_dir = (args.out or settings.state_dir() / "reports").resolve()
-    with connection.connect(connection.warehouse_dsn()) as conn:
+    config = deployment.current()
+    out_dir = (args.out or config.state_dir / "reports").resolve()
+    with connection.connect(connection.warehouse_dsn(config)) as conn:
         try:
             if args.quarter:
                 label = f"{args.year} {args.quarter}"

@@ -1,4 +1,4 @@
-"""Operator commands of the validation gate (hooked into `csc` by cli.py):
+"""Operator commands of the validation gate (subcommands of `csc`, cli/main.py):
 
     csc accept --load-id N --reason "..." --operator NAME [--rule RULE ...] [--as-is]
     csc validation list [--status quarantined] [--la-code CODE]
@@ -11,8 +11,9 @@ Exit codes: 0 done, 1 refused or failed (the message says why), 2 bad usage.
 
 from __future__ import annotations
 
-import argparse
 import sys
+
+from csc_pipeline import deployment
 
 
 def add_commands(subparsers) -> None:
@@ -78,7 +79,7 @@ def cmd_list(args) -> int:
         params.append(args.la_code.upper())
     query = ("select load_id, la_code, extract_date, status, coalesce(message, '') from audit.loads"
              + (" where " + " and ".join(where) if where else "") + " order by load_id desc limit %s")
-    with connection.connect() as conn:
+    with connection.connect(connection.warehouse_dsn(deployment.current())) as conn:
         rows = conn.execute(query, (*params, args.limit)).fetchall()
     print(f"{'load':>6}  {'council':<10} {'date':<10}  {'status':<11} message")
     for load_id, la, d, status, message in rows:
@@ -90,7 +91,7 @@ def cmd_show(args) -> int:
     from csc_pipeline.warehouse import connection
     from csc_pipeline.issues import ValidationReport
 
-    with connection.connect() as conn:
+    with connection.connect(connection.warehouse_dsn(deployment.current())) as conn:
         row = conn.execute(
             "select l.la_code, l.extract_date, l.status, v.report from audit.loads l"
             " left join audit.validation_results v using (load_id) where l.load_id = %s", (args.load_id,)).fetchone()
@@ -132,19 +133,3 @@ def cmd_check_mapping(args) -> int:
     sets = sorted({lb.code_set for lb in labels})
     print(f"{args.file}: {len(labels)} label(s) for {', '.join(sets) or 'no code set'} (sha256 {sha[:12]}…)")
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry point (python -m csc_pipeline.cli.validation), same commands as `csc`."""
-    parser = argparse.ArgumentParser(prog="csc", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_commands(parser.add_subparsers(title="commands"))
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
-    return args.func(args) or 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

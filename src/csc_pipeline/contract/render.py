@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from csc_pipeline import paths as settings
+from csc_pipeline import paths
 from .codesets import CODE_SETS
 from .measures import AGE_BANDS, BREAKDOWNS, MEASURES, SECTIONS
 from .model import Column, Table
@@ -351,7 +351,7 @@ def reference_seed_files(root: Path) -> dict[Path, str]:
 
 def rendered_files(project_dir: Path | None = None) -> dict[Path, str]:
     """Every generated file and its content."""
-    root = project_dir or settings.DBT_PROJECT_DIR
+    root = project_dir or paths.DBT_PROJECT_DIR
     staging = root / "models" / "staging"
     files = {
         staging / "_ssd__sources.yml": render_sources(),
@@ -382,7 +382,7 @@ def _stale_files(root: Path, expected: dict[Path, str]) -> list[Path]:
 
 def render_all(check: bool = False, project_dir: Path | None = None) -> list[Path]:
     """Write the generated files; return those that changed (or, with check, that would)."""
-    root = project_dir or settings.DBT_PROJECT_DIR
+    root = project_dir or paths.DBT_PROJECT_DIR
     expected = rendered_files(root)
     changed: list[Path] = []
     for path, content in expected.items():
@@ -408,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file is out of date")
     args = parser.parse_args(argv)
     changed = render_all(check=args.check)
-    root = settings.PROJECT_ROOT
+    root = paths.PROJECT_ROOT
     for path in changed:
         print(f"{'out of date' if args.check else 'wrote'}: {path.relative_to(root)}")
     if not changed:

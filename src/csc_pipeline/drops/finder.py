@@ -1,9 +1,9 @@
 """Drops: `<landing_root>/<la_code>/<extract_date>/` folders with a manifest.
 
 The landing folder is read-only to the pipeline; what has been processed is
-recorded in the warehouse (audit.loads), keyed by council, date and the
-manifest's checksum, so a corrected drop for the same date is new work and
-the same drop delivered twice is not.
+recorded in the warehouse (audit.loads, see load/audit.py `pending_drops`), keyed by
+council, date and the manifest's checksum, so a corrected drop for the same date is new
+work and the same drop delivered twice is not.
 """
 
 from __future__ import annotations
@@ -13,15 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import psycopg
+from csc_pipeline.contract.delivery import LA_CODE_PATTERN, MANIFEST_NAME
 
-from .manifest import LA_CODE_PATTERN, MANIFEST_NAME, Manifest, sha256_of
+from .manifest import Manifest, sha256_of
 
 log = logging.getLogger(__name__)
-
-# A drop in one of these states needs no more work.
-FINISHED_STATUSES = ("published", "quarantined", "superseded", "accepted")
-
 
 @dataclass(frozen=True)
 class Drop:
@@ -75,15 +71,3 @@ def find_drops(landing_root: Path, *, up_to: date | None = None) -> list[Drop]:
                 continue
             drops.append(Drop(date_dir, la_dir.name, extract_date, sha256_of(manifest)))
     return sorted(drops, key=lambda d: (d.la_code, d.extract_date))
-
-
-def pending_drops(conn: psycopg.Connection, drops: list[Drop]) -> list[Drop]:
-    """The drops the warehouse has not finished with (same council, date and manifest)."""
-    done = {
-        (la, d, sha)
-        for la, d, sha in conn.execute(
-            "select la_code, extract_date, manifest_sha256 from audit.loads where status = any(%s)",
-            (list(FINISHED_STATUSES),),
-        )
-    }
-    return [d for d in drops if (d.la_code, d.extract_date, d.manifest_sha256) not in done]

@@ -7,16 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-MANIFEST_NAME = "manifest.json"
-# Any well-formed English local-authority GSS code (unitary, district, metropolitan, London, county).
-LA_CODE_PATTERN = re.compile(r"^E(06|07|08|09|10)\d{6}$")
-WINDOW_YEARS = 6
-
+from csc_pipeline.contract.delivery import default_window_start
 
 class ManifestError(ValueError):
     """The manifest is missing, unreadable or inconsistent with its folder."""
@@ -69,15 +64,6 @@ class Manifest:
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ManifestError(f"{path}: missing or malformed key ({exc})") from None
-
-
-def default_window_start(extract_date: date) -> date:
-    """The start of the rolling window a drop covers when its manifest does not say:
-    WINDOW_YEARS before the extract date (29 February: the 28th)."""
-    try:
-        return extract_date.replace(year=extract_date.year - WINDOW_YEARS)
-    except ValueError:  # 29 February
-        return extract_date.replace(year=extract_date.year - WINDOW_YEARS, day=28)
 
 
 def sha256_of(path: Path) -> str:

@@ -16,7 +16,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from csc_pipeline import paths as settings
+from csc_pipeline import paths
+from csc_pipeline.deployment import Deployment
 from csc_pipeline.warehouse import connection
 
 DAG_ID = "csc_nightly"
@@ -27,27 +28,32 @@ class DagRunFailed(RuntimeError):
     pass
 
 
-def configure_airflow(dsn: str, *, airflow_home: Path | None = None) -> dict[str, str]:
-    """Environment for an Airflow whose metadata DB is the `airflow` database on the warehouse server."""
-    home = airflow_home or settings.state_dir() / "airflow"
+def configure_airflow(config: Deployment, *, airflow_home: Path | None = None, quiet: bool = False) -> dict[str, str]:
+    """Configure Airflow itself, in this process, for a metadata DB of its own (the deployment's
+    airflow_db_dsn, else the database `airflow` on the warehouse server).
+
+    Airflow reads its configuration from AIRFLOW_* variables when first imported, so they are set
+    here, before any import of airflow; the pipeline's own settings never travel that way (the
+    tasks read `deployment.current()`)."""
+    home = airflow_home or config.state_dir / "airflow"
     home.mkdir(parents=True, exist_ok=True)
     secret_file = home / "jwt_secret"
     if not secret_file.exists():
         secret_file.write_text(secrets.token_hex(32))
         os.chmod(secret_file, 0o600)
-    metadata_url = connection.sqlalchemy_url(connection.with_database(dsn, "airflow"))
+    metadata_url = connection.sqlalchemy_url(connection.airflow_metadata_dsn(config))
     env = {
         "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(settings.DAGS_DIR),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(paths.DAGS_DIR),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url,
         # psycopg 3 is async-capable too, so Airflow needs no asyncpg.
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": metadata_url,
         "AIRFLOW__API_AUTH__JWT_SECRET": secret_file.read_text().strip(),
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
-        "CSC_WAREHOUSE_DSN": dsn,
-        "GX_ANALYTICS_ENABLED": "false",
     }
+    if quiet:  # Airflow's task logs stay in its log folder; the terminal gets one line per drop
+        env["AIRFLOW__LOGGING__LOGGING_LEVEL"] = os.environ.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
     os.environ.update(env)
     # Airflow's in-process test client imports a deprecated starlette helper: not the user's concern.
     warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
@@ -65,7 +71,7 @@ def migrate_airflow_db() -> None:
 def load_dag():
     from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=str(settings.DAGS_DIR))
+    bag = DagBag(dag_folder=str(paths.DAGS_DIR))
     if bag.import_errors:
         raise DagRunFailed(f"DAG import errors: {bag.import_errors}")
     return bag.dags[DAG_ID]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from csc_pipeline.contract import TABLES
-from csc_pipeline.drops.manifest import LA_CODE_PATTERN
+from csc_pipeline.contract.delivery import LA_CODE_PATTERN
 from . import snapshot, writer
 from .history import simulate
 from .world import Params

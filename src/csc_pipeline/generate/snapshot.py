@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 from csc_pipeline.contract import TABLES
-from csc_pipeline.drops.manifest import default_window_start
+from csc_pipeline.contract.delivery import default_window_start
 from .world import Rec, Value, World
 
 Row = dict[str, Value]

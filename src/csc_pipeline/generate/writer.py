@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from csc_pipeline.contract import CODE_SETS, TABLES, Column, Table
-from csc_pipeline.drops.manifest import MANIFEST_NAME, default_window_start
+from csc_pipeline.contract.delivery import MANIFEST_NAME, default_window_start
 from .snapshot import Shown
 
 Flavour = Literal["mosaic", "systemc"]

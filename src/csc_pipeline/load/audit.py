@@ -1,12 +1,37 @@
-"""The load audit: one row per drop processed, its state and per-table counts."""
+"""The load audit: one row per drop processed, its status, per-table counts, and the queries
+every other module asks of it (the last good drop, a newer extract, the night's summary)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
 
 import psycopg
 from psycopg.types.json import Jsonb
 
 from csc_pipeline.drops.finder import Drop
 from csc_pipeline.drops.manifest import Manifest
+from csc_pipeline.issues import ValidationReport
+
+
+class LoadStatus(StrEnum):
+    """audit.loads.status (sql/010_audit.sql checks the same list)."""
+
+    LANDING = "landing"  # being landed, or validated with blocking problems and about to be quarantined
+    VALIDATED = "validated"  # passed validation, about to be published
+    PUBLISHED = "published"  # now in raw / history
+    QUARANTINED = "quarantined"  # failed validation; kept for review (csc accept)
+    SUPERSEDED = "superseded"  # a newer extract of the council was already loaded
+    FAILED = "failed"
+    ACCEPTED = "accepted"  # quarantined, then published by an operator after review
+
+
+# A drop in one of these states needs no more work.
+FINISHED = (LoadStatus.PUBLISHED, LoadStatus.QUARANTINED, LoadStatus.SUPERSEDED, LoadStatus.ACCEPTED)
+# The drops whose data is (or was) in raw: the council's good extracts.
+GOOD = (LoadStatus.PUBLISHED, LoadStatus.ACCEPTED)
+_ENDED = (*FINISHED, LoadStatus.FAILED)
 
 
 def start_load(conn: psycopg.Connection, drop: Drop, manifest: Manifest, run_id: str | None) -> int:
@@ -14,21 +39,20 @@ def start_load(conn: psycopg.Connection, drop: Drop, manifest: Manifest, run_id:
         """
         insert into audit.loads (la_code, la_name, extract_date, window_start, source_system, ssd_version,
                                  drop_path, manifest_sha256, status, run_id)
-        values (%s, %s, %s, %s, %s, %s, %s, %s, 'landing', %s)
+        values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
         returning load_id
         """,
         (drop.la_code, manifest.la_name, drop.extract_date, manifest.window_start, manifest.source_system,
-         manifest.ssd_version, str(drop.path), drop.manifest_sha256, run_id),
+         manifest.ssd_version, str(drop.path), drop.manifest_sha256, LoadStatus.LANDING, run_id),
     ).fetchone()
     return int(row[0])
 
 
-def set_status(conn: psycopg.Connection, load_id: int, status: str, message: str | None = None) -> None:
-    finished = status in ("published", "quarantined", "superseded", "failed", "accepted")
+def set_status(conn: psycopg.Connection, load_id: int, status: LoadStatus, message: str | None = None) -> None:
     conn.execute(
         "update audit.loads set status = %s, message = coalesce(%s, message),"
         " finished_at = case when %s then now() else finished_at end where load_id = %s",
-        (status, message, finished, load_id),
+        (LoadStatus(status), message, status in _ENDED, load_id),
     )
 
 
@@ -41,3 +65,97 @@ def record_validation(conn: psycopg.Connection, load_id: int, success: bool, rep
         """,
         (load_id, success, Jsonb(report)),
     )
+
+
+def record_validation_outcome(conn: psycopg.Connection, load_id: int, report: ValidationReport) -> None:
+    """The report, and the status it leads to: validated, or still landing until quarantined."""
+    record_validation(conn, load_id, report.success, report.to_dict())
+    set_status(conn, load_id, LoadStatus.VALIDATED if report.success else LoadStatus.LANDING)
+
+
+@dataclass(frozen=True)
+class LoadRecord:
+    load_id: int
+    la_code: str
+    extract_date: date
+    drop_path: str
+    manifest_sha256: str
+    status: str
+    report: dict | None  # the stored validation report
+
+
+def load_record(conn: psycopg.Connection, load_id: int) -> LoadRecord | None:
+    row = conn.execute(
+        "select l.load_id, l.la_code, l.extract_date, l.drop_path, l.manifest_sha256, l.status, v.report"
+        " from audit.loads l left join audit.validation_results v using (load_id) where l.load_id = %s",
+        (load_id,)).fetchone()
+    return LoadRecord(*row) if row else None
+
+
+def record_acceptance(conn: psycopg.Connection, load_id: int, *, operator: str, reason: str, rules: list[str],
+                      mode: str, stored: ValidationReport, final: ValidationReport) -> int:
+    """The load becomes `accepted`; audit.acceptances keeps who, why, which rules and how."""
+    set_status(conn, load_id, LoadStatus.ACCEPTED, f"accepted by {operator} ({', '.join(rules)}): {reason}")
+    record_validation(conn, load_id, True, final.to_dict())
+    return conn.execute(
+        "insert into audit.acceptances (load_id, operator, reason, accepted_rules, mode, report)"
+        " values (%s, %s, %s, %s, %s, %s) returning acceptance_id",
+        (load_id, operator, reason, rules, mode, Jsonb(stored.to_dict()))).fetchone()[0]
+
+
+def finished_drops(conn: psycopg.Connection) -> set[tuple[str, date, str]]:
+    """(la_code, extract_date, manifest checksum) of every drop the warehouse has finished with."""
+    return {(la, d, sha) for la, d, sha in conn.execute(
+        "select la_code, extract_date, manifest_sha256 from audit.loads where status = any(%s)",
+        ([str(s) for s in FINISHED],))}
+
+
+def pending_drops(conn: psycopg.Connection, drops: list[Drop]) -> list[Drop]:
+    """The drops the warehouse has not finished with (same council, date and manifest)."""
+    done = finished_drops(conn)
+    return [d for d in drops if (d.la_code, d.extract_date, d.manifest_sha256) not in done]
+
+
+def newer_good_extract(conn: psycopg.Connection, la_code: str, extract_date: date) -> date | None:
+    """The council's latest good extract date when it is after `extract_date`, else None."""
+    return conn.execute(
+        "select max(extract_date) from audit.loads where la_code = %s and status = any(%s) and extract_date > %s",
+        (la_code, [str(s) for s in GOOD], extract_date),
+    ).fetchone()[0]
+
+
+def last_good_row_counts(conn: psycopg.Connection, la_code: str) -> dict[str, int]:
+    """Rows per table in the council's last good drop (published or accepted), from audit.load_tables."""
+    rows = conn.execute(
+        """
+        select t.table_name, t.row_count from audit.load_tables t
+        where t.present and t.load_id = (
+            select load_id from audit.loads where la_code = %s and status = any(%s)
+            order by extract_date desc, load_id desc limit 1)
+        """,
+        (la_code, [str(s) for s in GOOD]),
+    ).fetchall()
+    return {name: int(n) for name, n in rows}
+
+
+def night_summary(conn: psycopg.Connection, extract_date: date) -> list[str]:
+    """One line per drop of that night: its outcome and what changed (counts only)."""
+    rows = conn.execute(
+        """
+        select l.la_code, l.status, coalesce(sum(t.row_count), 0), coalesce(sum(t.rows_added), 0),
+               coalesce(sum(t.rows_corrected), 0), coalesce(sum(t.rows_deleted), 0),
+               coalesce(sum(t.rows_aged_out), 0), l.message
+        from audit.loads l left join audit.load_tables t using (load_id)
+        where l.extract_date = %s
+        group by l.load_id order by l.la_code, l.load_id
+        """,
+        (extract_date,),
+    ).fetchall()
+    lines = []
+    for la, status, total, added, corrected, deleted, aged, message in rows:
+        if status == LoadStatus.PUBLISHED:
+            lines.append(f"{la}: published {total:,} rows ({added:,} new or changed, {corrected:,} corrected, "
+                         f"{deleted:,} deleted, {aged:,} aged out)")
+        else:
+            lines.append(f"{la}: {status}" + (f" — {message}" if message else ""))
+    return lines

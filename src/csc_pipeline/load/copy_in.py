@@ -1,4 +1,4 @@
-"""Landing: COPY each file of a drop into the drop's own schema, every column as text.
+"""Copying in: COPY each file of a drop into the drop's own schema, every column as text.
 
 Nothing is parsed or cast here (that happens in SQL, where a bad value cannot be
 echoed into a log): each table gets one text column per header of its file,
@@ -22,8 +22,12 @@ from psycopg import sql
 
 from csc_pipeline.contract import TABLES_BY_NAME
 from csc_pipeline.drops.finder import Drop
-from csc_pipeline.drops.manifest import MANIFEST_NAME, Manifest, default_window_start, sha256_of
+from csc_pipeline.contract.delivery import LA_CODE_PATTERN, MANIFEST_NAME, default_window_start
+from csc_pipeline.deployment import Deployment
+from csc_pipeline.drops.manifest import Manifest, ManifestError, sha256_of
 from csc_pipeline.issues import Issue, make_issue
+
+from . import audit
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +76,34 @@ def unreadable_manifest(drop: Drop) -> Manifest:
 def normalise_header(name: str) -> str:
     """Headers match the contract ignoring letter case and surrounding spaces."""
     return name.strip().lower()
+
+
+# Landing problems after which the drop's tables are not read at all.
+NOT_READ = ("manifest_unreadable", "la_code_unknown", "unsupported_encoding")
+
+
+def land(conn: psycopg.Connection, drop: Drop, deployment: Deployment, run_id: str | None) -> LandedDrop:
+    """Record the load as started, then COPY the drop in, if the deployment accepts it.
+
+    A drop that cannot be landed (unreadable manifest, council not accepted) is still recorded,
+    with the reason, so that validation blocks it and it is quarantined and alerted on:
+    nothing is read from a drop the pipeline does not accept."""
+    try:
+        manifest, issues = drop.manifest, []
+    except ManifestError as exc:
+        log.error("drop %s/%s: %s", drop.la_code, drop.extract_date, exc)
+        manifest, issues = unreadable_manifest(drop), [make_issue("manifest_unreadable", MANIFEST_NAME)]
+    load_id = audit.start_load(conn, drop, manifest, run_id)
+    if not deployment.accepts(drop.la_code) or not LA_CODE_PATTERN.match(manifest.la_code):
+        issues.append(make_issue("la_code_unknown", MANIFEST_NAME))
+    if issues:
+        return LandedDrop(drop, load_id, drop.landing_schema, issues=issues)
+    landed = land_drop(conn, drop, manifest, load_id)
+    if manifest.la_code != drop.la_code or manifest.extract_date != drop.extract_date:
+        landed.issues.append(make_issue("manifest_folder_mismatch", MANIFEST_NAME))
+    log.info("landed %s/%s: %d tables, %d rows", drop.la_code, drop.extract_date,
+             len(landed.tables), sum(landed.row_counts.values()))
+    return landed
 
 
 def land_drop(conn: psycopg.Connection, drop: Drop, manifest: Manifest, load_id: int) -> LandedDrop:
@@ -175,3 +207,32 @@ def _line_number(exc: psycopg.Error) -> int | None:
     context = getattr(exc.diag, "context", None) or ""
     match = re.search(r"line (\d+)", context)
     return int(match.group(1)) if match else None
+
+
+class LandingSchemaError(ValueError):
+    pass
+
+
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def landed_columns(conn: psycopg.Connection, landing_schema: str, tables: list[str]) -> dict[str, list[str]]:
+    if not _SCHEMA_NAME.match(landing_schema):
+        raise LandingSchemaError(f"{landing_schema!r} is not a landing schema name (lower case letters, digits, _).")
+    columns: dict[str, list[str]] = {}
+    for table, column in conn.execute(
+        "select table_name, column_name from information_schema.columns where table_schema = %s"
+        " order by table_name, ordinal_position", (landing_schema,)
+    ):
+        columns.setdefault(table, []).append(column)
+    if not columns and not conn.execute(
+        "select 1 from information_schema.schemata where schema_name = %s", (landing_schema,)
+    ).fetchone():
+        raise LandingSchemaError(f"Landing schema {landing_schema} does not exist: land the drop first.")
+    missing = [t for t in tables if t not in columns]
+    if missing:
+        raise LandingSchemaError(
+            f"Landing schema {landing_schema} has no table {', '.join(missing)}, "
+            "though the drop lists it: land the drop again."
+        )
+    return {t: columns[t] for t in tables}

@@ -19,13 +19,14 @@ from psycopg import sql
 from csc_pipeline.contract import TABLES, Table
 from csc_pipeline.warehouse.schema import LOAD_COLUMNS
 from . import audit
+from .audit import LoadStatus
 from .copy_in import LandedDrop
 
 
 @dataclass
 class PublishResult:
     load_id: int
-    status: str  # published | superseded
+    status: LoadStatus  # published | superseded
     changes: dict[str, dict[str, int]] = field(default_factory=dict)
     message: str = ""
 
@@ -35,19 +36,15 @@ def publish_drop(conn: psycopg.Connection, landed: LandedDrop) -> PublishResult:
     with conn.transaction():
         # One publisher per council at a time, whatever runs in parallel.
         conn.execute("select pg_advisory_xact_lock(hashtext('csc_publish:' || %s))", (drop.la_code,))
-        newer = conn.execute(
-            "select max(extract_date) from audit.loads where la_code = %s and status in ('published', 'accepted')"
-            " and extract_date > %s",
-            (drop.la_code, drop.extract_date),
-        ).fetchone()[0]
+        newer = audit.newer_good_extract(conn, drop.la_code, drop.extract_date)
         if newer is not None:
             message = f"superseded: a newer extract ({newer:%Y-%m-%d}) is already loaded; not loaded over it"
-            audit.set_status(conn, landed.load_id, "superseded", message)
-            return PublishResult(landed.load_id, "superseded", message=message)
+            audit.set_status(conn, landed.load_id, LoadStatus.SUPERSEDED, message)
+            return PublishResult(landed.load_id, LoadStatus.SUPERSEDED, message=message)
 
         window_start = conn.execute(
             "select window_start from audit.loads where load_id = %s", (landed.load_id,)).fetchone()[0]
-        result = PublishResult(landed.load_id, "published")
+        result = PublishResult(landed.load_id, LoadStatus.PUBLISHED)
         for table in TABLES:
             present = table.name in landed.tables
             changes = _replace_table(conn, landed, table, present, window_start)
@@ -60,7 +57,7 @@ def publish_drop(conn: psycopg.Connection, landed: LandedDrop) -> PublishResult:
                  landed.sha256.get(table.name), changes["added"], changes["removed"], changes["corrected"],
                  changes["deleted"], changes["aged_out"]),
             )
-        audit.set_status(conn, landed.load_id, "published")
+        audit.set_status(conn, landed.load_id, LoadStatus.PUBLISHED)
         conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(landed.schema)))
     return result
 

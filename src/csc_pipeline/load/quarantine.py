@@ -3,7 +3,7 @@
 Its landed tables move to the `quarantine` schema (named `load_<id>__<table>`),
 its validation report stays in audit.validation_results, and the loaded tables
 and marts keep serving the last good data. An operator who accepts the drop
-after review (`csc accept`, validate/accept.py) moves its tables back into a
+after review (`csc accept`, flows/accept.py) moves its tables back into a
 landing schema with `restore_from_quarantine`, then validates and publishes it.
 """
 
@@ -12,8 +12,13 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
+from csc_pipeline.drops.finder import Drop
+from csc_pipeline.drops.manifest import sha256_of
+from csc_pipeline.contract import TABLES_BY_NAME
+from csc_pipeline.warehouse.schema import LOAD_COLUMNS
+
 from . import audit
-from .copy_in import LandedDrop
+from .copy_in import LandedDrop, landed_columns
 
 _PREFIX = "load_{}__"
 
@@ -21,7 +26,7 @@ _PREFIX = "load_{}__"
 def quarantine_drop(conn: psycopg.Connection, landed: LandedDrop, summary: str) -> None:
     with conn.transaction():
         move_to_quarantine(conn, landed.schema, landed.load_id)
-        audit.set_status(conn, landed.load_id, "quarantined", summary)
+        audit.set_status(conn, landed.load_id, audit.LoadStatus.QUARANTINED, summary)
 
 
 def move_to_quarantine(conn: psycopg.Connection, schema: str, load_id: int) -> None:
@@ -70,3 +75,19 @@ def restore_from_quarantine(conn: psycopg.Connection, load_id: int, schema: str)
             conn.execute(sql.SQL("alter table {} rename to {}").format(
                 sql.Identifier(schema, kept), sql.Identifier(table)))
     return tables
+
+
+def restored_drop(conn: psycopg.Connection, drop: Drop, load_id: int) -> LandedDrop:
+    """Move a quarantined load back into its landing schema; return it as landed: the file columns
+    and row counts of its tables, and the checksums of the files as they are now."""
+    tables = restore_from_quarantine(conn, load_id, drop.landing_schema)
+    landed = LandedDrop(drop, load_id, drop.landing_schema)
+    known = [t for t in tables if t in TABLES_BY_NAME]
+    for table, columns in landed_columns(conn, landed.schema, known).items():
+        landed.tables[table] = [c for c in columns if c not in LOAD_COLUMNS]
+        landed.row_counts[table] = conn.execute(
+            sql.SQL("select count(*) from {}").format(sql.Identifier(landed.schema, table))).fetchone()[0]
+        path = drop.path / f"{table}.csv"
+        if path.is_file():
+            landed.sha256[table] = sha256_of(path)
+    return landed

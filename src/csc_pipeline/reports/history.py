@@ -13,6 +13,8 @@ publication or a date: what a reader of last month's report would see differ.
 
 from __future__ import annotations
 
+import logging
+
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -60,6 +62,8 @@ select * from new_or_revised
 union all
 select * from withdrawn
 """
+
+log = logging.getLogger(__name__)
 
 
 class PublicationError(RuntimeError):
@@ -109,6 +113,22 @@ def record_publication(conn: psycopg.Connection | str) -> int:
         c.execute("update audit.publications set rows_recorded = %s where publication_id = %s",
                   (recorded, publication_id))
     return publication_id
+
+
+def publish_figures(conn: psycopg.Connection) -> dict[str, dict]:
+    """Record tonight's figures as a publication (when there are any) and say, per council, what
+    the marts now serve: {la_code: {source_extract_date, rows, publication_id}}."""
+    try:
+        publication_id = record_publication(conn)
+        conn.commit()
+    except PublicationError as exc:  # nothing published yet (every drop so far quarantined)
+        conn.rollback()
+        log.warning("no publication recorded: %s", exc)
+        publication_id = None
+    rows = conn.execute(
+        f"select la_code, max(source_extract_date)::text, count(*) from {MART} group by la_code order by la_code"
+    ).fetchall()
+    return {la: {"source_extract_date": d, "rows": n, "publication_id": publication_id} for la, d, n in rows}
 
 
 def previous_publication(conn: psycopg.Connection | str) -> int | None:

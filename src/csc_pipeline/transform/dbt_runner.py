@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from csc_pipeline import paths as settings
+from csc_pipeline import paths
 from csc_pipeline.warehouse.connection import dbt_env
 
 # How much of dbt's output a failure message carries. dbt prints model, test and
@@ -41,7 +41,7 @@ def dbt_executable() -> str:
 def run_dbt(args: list[str], dsn: str, *, target_path: Path | None = None,
             project_dir: Path | None = None) -> subprocess.CompletedProcess:
     """Run `dbt <args>` on the warehouse `dsn`; return the completed process (output captured)."""
-    project = project_dir or settings.DBT_PROJECT_DIR
+    project = project_dir or paths.DBT_PROJECT_DIR
     own_target = target_path is None
     target = Path(tempfile.mkdtemp(prefix="csc-dbt-")) if own_target else target_path
     env = {

@@ -8,37 +8,33 @@ exactly what `build_suites` produces.
 
 One expectation per check, i.e. one rule on one table (and column). Each is an
 `UnexpectedRowsExpectation` over the drop's results table `_csc_checks`
-(sqlpass.py): the check fails when its row there is `failed` (or `error`); GX's
+(check_results.py): the check fails when its row there is `failed` (or `error`); GX's
 observed value is the number of rows of the file breaking the rule, and the
 result carries up to five `source_row` numbers and, for coded non-personal
 columns only, the unmapped values — never other values from the files.
 Each expectation's `meta` holds what the gate needs to compute that row:
     rule, column, check (its id), and for row checks `sql` = {violation, joins, needs}
-so the suites stay the one definition of the checks: the gate builds its single
-pass per table from them. GX `severity`: critical = blocking, warning = warning
-(the default; a deployment may override it per rule, config.py).
+documenting each check in the committed JSON. The suites are derived artefacts: the gate builds
+its checks from the contract (checks.py) and its in-memory suites from those (gx_run.py), never
+reading the JSON back; `csc contract check` fails when the committed JSON is out of date. GX `severity`: critical = blocking, warning = warning
+(the default; a deployment may override it per rule, deployment.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
-from csc_pipeline import paths as settings
+from csc_pipeline import paths
 from csc_pipeline.contract import TABLES, TABLES_BY_NAME
-from .checks import Check, Join, checks_for
+from .checks import Check, checks_for
 from csc_pipeline.contract.rules import RULES
 
 if TYPE_CHECKING:
     from great_expectations.core.expectation_suite import ExpectationSuite
     from great_expectations.data_context import AbstractDataContext
     from great_expectations.expectations.expectation import Expectation
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
-
-# Before great_expectations is imported anywhere in the pipeline.
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 SUITE_NOTE = (
     "Generated from the extract contract (csc_pipeline.contract) by "
@@ -52,25 +48,29 @@ RESULT_COLUMNS = "r.violations, r.sample_rows, r.detail, r.error"
 GX_SEVERITY = {"blocking": "critical", "warning": "warning"}
 
 
-def expectation_for(check: Check) -> Expectation:
+def expectation_for(check: Check, *, severity: str | None = None, lean: bool = False) -> Expectation:
+    """The expectation of one check. `lean`: only which check it is in `meta` (for a night's run,
+    where the SQL has already been run: a third of GX's time goes into copying meta)."""
     import great_expectations.expectations as gxe
 
     meta: dict[str, Any] = {"rule": check.rule, "column": check.column, "check": check.id}
-    if check.where:
+    if lean:
+        pass
+    elif check.where:
         meta["sql"] = {
             "violation": check.where,
             "joins": [j.to_json() for j in check.joins],
             "needs": [list(n) for n in check.needs],
         }
-    if check.params:
+    if check.params and not lean:
         meta["params"] = check.params
-    if check.collect_values:
+    if check.collect_values and not lean:
         meta["collect_values"] = True
-    if check.severity:
+    if check.severity and not lean:
         meta["severity"] = check.severity
     return gxe.UnexpectedRowsExpectation(
         unexpected_rows_query=unexpected_rows_query(check.id),
-        severity=GX_SEVERITY[check.effective_severity],
+        severity=GX_SEVERITY[severity or check.effective_severity],
         meta=meta,
         description=f"{check.description} [{check.rule}: {RULES[check.rule].message}]",
     )
@@ -81,21 +81,6 @@ def unexpected_rows_query(check_id: str) -> str:
     GX's observed value is that number (its list of rows holds at most 200 copies of the one row)."""
     return (f"select {RESULT_COLUMNS} from {{batch}} as r cross join generate_series(1, greatest(r.violations, 1)) "
             f"where r.check_id = '{check_id}' and r.status in ('failed', 'error')")
-
-
-def check_from(config: ExpectationConfiguration | dict, table: str) -> Check:
-    """The check an expectation of `table`'s suite stands for (the inverse of expectation_for)."""
-    meta = (config.get("meta") if isinstance(config, dict) else config.meta) or {}
-    sql = meta.get("sql") or {}
-    return Check(
-        rule=meta["rule"], table=table, column=meta.get("column"), description="",
-        where=sql.get("violation", ""),
-        joins=tuple(Join(*j) for j in sql.get("joins", ())),
-        needs=tuple(tuple(n) for n in sql.get("needs", ())),  # type: ignore[misc]
-        severity=meta.get("severity"),
-        collect_values=bool(meta.get("collect_values")),
-        params=meta.get("params") or {},
-    )
 
 
 def _comparable(expectation_config: Any) -> str:
@@ -153,7 +138,7 @@ def open_context(project_root: Path | None = None) -> AbstractDataContext:
     """The project's GX file context (`expectations/gx/`), created if missing."""
     import great_expectations as gx
 
-    root = Path(project_root or settings.EXPECTATIONS_DIR)
+    root = Path(project_root or paths.EXPECTATIONS_DIR)
     return gx.get_context(mode="file", project_root_dir=str(root))
 
 
@@ -166,43 +151,21 @@ def write_suites(project_root: Path | None = None) -> list[Path]:
 
 
 def suites_dir(project_root: Path | None = None) -> Path:
-    return Path(project_root or settings.EXPECTATIONS_DIR) / "gx" / "expectations"
+    return Path(project_root or paths.EXPECTATIONS_DIR) / "gx" / "expectations"
 
 
-class SuitesOutOfDate(RuntimeError):
-    pass
+def suites_out_of_date(project_root: Path | None = None) -> list[Path]:
+    """The committed suite files that differ from what the contract renders (rendered into a copy)."""
+    import shutil
+    import tempfile
 
-
-def load_suites(names: Iterable[str], project_root: Path | None = None) -> dict[str, ExpectationSuite]:
-    """The committed suites of these tables, read as GX's expectations store reads them.
-
-    Read-only: no data context is opened, so validation writes nothing under
-    `expectations/` and works from a read-only checkout. The suites returned belong
-    to no context (add them to the one that validates).
-    """
-    from great_expectations.core.expectation_suite import ExpectationSuite, expectationSuiteSchema
-
-    folder = suites_dir(project_root)
-    out = {}
-    for name in names:
-        path = folder / f"{name}.json"
-        if not path.is_file():
-            raise SuitesOutOfDate(
-                f"No expectation suite for {name} in {folder}: re-render the suites from the contract (`make render`)."
-            )
-        suite = ExpectationSuite(**expectationSuiteSchema.loads(path.read_text(encoding="utf-8")))
-        for e in suite.expectations:
-            if e.expectation_type not in ALLOWED_EXPECTATION_TYPES:
-                raise SuitesOutOfDate(
-                    f"Suite {name} holds a {e.expectation_type} expectation, which may return values "
-                    "from the data; suites are generated from the contract only (`make render`)."
-                )
-            if (e.meta or {}).get("rule") not in RULES:
-                raise SuitesOutOfDate(f"Suite {name} holds an expectation without a known rule: re-render the suites.")
-        out[name] = suite
-    return out
-
-
-if __name__ == "__main__":  # python -m csc_pipeline.validate.suites: re-render the committed suites
-    for path in write_suites():
-        print(path.relative_to(settings.PROJECT_ROOT))
+    root = Path(project_root or paths.EXPECTATIONS_DIR)
+    with tempfile.TemporaryDirectory(prefix="csc-suites-") as tmp:
+        copy = Path(tmp) / "expectations"
+        shutil.copytree(root, copy, ignore=shutil.ignore_patterns("uncommitted"))
+        write_suites(copy)
+        ours, theirs = suites_dir(root), suites_dir(copy)
+        names = {p.name for p in ours.glob("*.json")} | {p.name for p in theirs.glob("*.json")}
+        return sorted(ours / n for n in names
+                      if not (ours / n).is_file() or not (theirs / n).is_file()
+                      or (ours / n).read_bytes() != (theirs / n).read_bytes())

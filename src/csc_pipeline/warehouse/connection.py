@@ -1,17 +1,17 @@
 """Which PostgreSQL server the pipeline talks to, and how to connect to it.
 
-`CSC_WAREHOUSE_DSN` names an existing server; without it the project's own
-local server in the state folder is used (started by `csc warehouse start`).
+The deployment's `warehouse_dsn` names an existing server; without one the project's own local
+server in the state folder is used (started by `csc warehouse start`).
 """
 
 from __future__ import annotations
 
-import os
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from csc_pipeline import paths as settings
+from csc_pipeline.deployment import ENV_WAREHOUSE_DSN, Deployment
+
 from .local_server import LocalServer
 
 
@@ -19,34 +19,33 @@ class WarehouseNotConfigured(RuntimeError):
     pass
 
 
-def local_server() -> LocalServer:
-    return LocalServer(settings.state_dir() / "postgres")
+def local_server(config: Deployment) -> LocalServer:
+    return LocalServer(config.state_dir / "postgres")
 
 
-def warehouse_dsn() -> str:
-    dsn = os.environ.get(settings.ENV_WAREHOUSE_DSN)
-    if dsn:
-        return dsn
-    server = local_server()
+def warehouse_dsn(config: Deployment) -> str:
+    if config.warehouse_dsn:
+        return config.warehouse_dsn
+    server = local_server(config)
     if server.is_initialised() and server.port_file.exists():
         return server.dsn()
     raise WarehouseNotConfigured(
-        f"No warehouse: set {settings.ENV_WAREHOUSE_DSN} to an existing PostgreSQL server, "
-        "or start the local one with `csc warehouse start`."
+        f"No warehouse: set {ENV_WAREHOUSE_DSN} (or the Airflow connection csc_warehouse) to an existing "
+        "PostgreSQL server, or start the local one with `csc warehouse start`."
     )
 
 
-def is_local_warehouse() -> bool:
+def is_local_warehouse(config: Deployment) -> bool:
     """Whether the warehouse is the project's own server in the state folder."""
-    dsn = os.environ.get(settings.ENV_WAREHOUSE_DSN)
-    if not dsn:
+    server = local_server(config)
+    if not config.warehouse_dsn:
         return True
-    server = local_server()
-    return server.is_initialised() and server.port_file.exists() and dsn == server.dsn()
+    return server.is_initialised() and server.port_file.exists() and config.warehouse_dsn == server.dsn()
 
 
-def connect(dsn: str | None = None, **kwargs) -> psycopg.Connection:
-    return psycopg.connect(dsn or warehouse_dsn(), **kwargs)
+def airflow_metadata_dsn(config: Deployment) -> str:
+    """Airflow's own database: its configured DSN, else the database `airflow` on the warehouse server."""
+    return config.airflow_db_dsn or with_database(warehouse_dsn(config), "airflow")
 
 
 def with_database(dsn: str, database: str) -> str:
@@ -79,7 +78,7 @@ def dbt_env(dsn: str) -> dict[str, str]:
     return {
         "CSC_PG_HOST": str(info.get("host", "127.0.0.1")),
         "CSC_PG_PORT": str(info.get("port", "5432")),
-        "CSC_PG_USER": str(info.get("user", os.environ.get("USER", "postgres"))),
+        "CSC_PG_USER": str(info.get("user", "postgres")),
         "DBT_ENV_SECRET_CSC_PG_PASSWORD": str(info.get("password", "")),
         "CSC_PG_DBNAME": str(info.get("dbname", "warehouse")),
     }

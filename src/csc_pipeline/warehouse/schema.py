@@ -14,7 +14,9 @@ import secrets
 import psycopg
 from psycopg import sql
 
-from csc_pipeline import paths as settings
+from csc_pipeline import deployment
+from csc_pipeline.deployment import ENV_PSEUDONYM_KEY, ENV_WAREHOUSE_DSN, Deployment
+from csc_pipeline.paths import SQL_DIR
 from csc_pipeline.contract import TABLES, Table
 
 # Columns the pipeline adds to every loaded row: la_code, extract_date and source_row
@@ -71,22 +73,19 @@ def add_missing_columns(conn: psycopg.Connection, table: Table) -> None:
             )
 
 
-def pseudonym_key() -> bytes:
-    """The per-deployment HMAC secret: CSC_PSEUDONYM_KEY, or, for the project's own local
+def pseudonym_key(config: Deployment) -> bytes:
+    """The per-deployment HMAC secret: the configured one, or, for the project's own local
     warehouse only, one generated once into the state folder."""
-    configured = os.environ.get(settings.ENV_PSEUDONYM_KEY)
-    if configured:
-        if len(configured) < 32:
-            raise PseudonymKeyError(f"{settings.ENV_PSEUDONYM_KEY} must be at least 32 characters")
-        return configured.encode()
+    if config.pseudonym_key:
+        return config.pseudonym_key.encode()
     from .connection import is_local_warehouse
 
-    if not is_local_warehouse():
+    if not is_local_warehouse(config):
         raise PseudonymKeyError(
-            f"{settings.ENV_PSEUDONYM_KEY} is not set. A warehouse named by {settings.ENV_WAREHOUSE_DSN} "
+            f"{ENV_PSEUDONYM_KEY} is not set. A warehouse named by {ENV_WAREHOUSE_DSN} "
             "needs the deployment's pseudonym secret (at least 32 random characters)."
         )
-    key_file = settings.state_dir() / "pseudonym.key"
+    key_file = config.state_dir / "pseudonym.key"
     if not key_file.exists():
         key_file.parent.mkdir(parents=True, exist_ok=True)
         key_file.write_text(secrets.token_hex(32) + "\n")
@@ -107,12 +106,12 @@ def set_pseudonym_key(conn: psycopg.Connection, key: bytes) -> None:
         )
 
 
-def initialise(conn: psycopg.Connection, *, key: bytes | None = None) -> None:
+def initialise(conn: psycopg.Connection, config: Deployment | None = None, *, key: bytes | None = None) -> None:
     """Apply sql/*.sql, create the loaded tables and set the pseudonym key, in one transaction."""
     with conn.transaction():
         # Serialise concurrent initialisations (parallel tasks on one server).
         conn.execute("select pg_advisory_xact_lock(hashtext('csc_pipeline.schema'))")
-        for path in sorted(settings.SQL_DIR.glob("*.sql")):
+        for path in sorted(SQL_DIR.glob("*.sql")):
             conn.execute(path.read_text())
         for table in TABLES:
             conn.execute(raw_table_ddl(table))
@@ -121,4 +120,4 @@ def initialise(conn: psycopg.Connection, *, key: bytes | None = None) -> None:
                                  "where valid_to is null").format(
                 sql.Identifier(f"{table.name}_current"), sql.Identifier(table.name)))
             add_missing_columns(conn, table)
-        set_pseudonym_key(conn, key if key is not None else pseudonym_key())
+        set_pseudonym_key(conn, key if key is not None else pseudonym_key(config or deployment.current()))

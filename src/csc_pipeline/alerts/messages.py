@@ -1,0 +1,62 @@
+"""The wording of every alert: what happened, that the marts keep the last good data, what to do.
+
+Each builder takes counts, codes and rule texts (Issue.to_text(), which holds no personal values)
+and returns an Alert; send.py delivers it.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+
+from csc_pipeline.issues import Issue
+
+from .send import Alert
+
+MAX_DETAILS = 20
+
+
+def missing_extract(la_code: str, cutoff: time) -> Alert:
+    return Alert(
+        kind="missing_extract", la_code=la_code, title=f"{la_code}: no extract by the cut-off",
+        summary=f"No new drop from {la_code} had arrived by {cutoff:%H:%M}; "
+                "its marts keep serving the last good data.",
+    )
+
+
+def quarantined(la_code: str, extract_date: str, blocking: list[Issue], data_docs: str | None) -> Alert:
+    label = f"{la_code}/{extract_date}"
+    return Alert(
+        kind="quarantined", la_code=la_code, extract_date=extract_date,
+        title=f"{label} extract quarantined",
+        summary=f"{len(blocking)} blocking problem(s); nothing was loaded and the marts keep "
+                "serving the last good data. Fix the files and drop them again for the same date.",
+        details=[i.to_text() for i in blocking[:MAX_DETAILS]] + ([f"Data Docs: {data_docs}"] if data_docs else []),
+    )
+
+
+def quarantine_summary(blocking: list[Issue]) -> str:
+    """The one line stored with a quarantined load (audit.loads.message)."""
+    return f"{len(blocking)} blocking problem(s): " + "; ".join(i.to_text() for i in blocking[:5])
+
+
+def superseded(la_code: str, extract_date: str, message: str) -> Alert:
+    return Alert(kind="superseded", la_code=la_code, extract_date=extract_date,
+                 title=f"{la_code}/{extract_date} extract superseded", summary=message)
+
+
+def accepted(la_code: str, extract_date: str, load_id: int, operator: str, rules: list[str], reason: str) -> Alert:
+    return Alert(
+        kind="accepted", la_code=la_code, extract_date=extract_date,
+        title=f"{la_code}/{extract_date} extract accepted after review",
+        summary=(f"{operator} accepted load {load_id} ({', '.join(rules)}): {reason}. "
+                 "It is published; the marts follow at the next dbt build."),
+    )
+
+
+def task_failed(task_id: str, run_id: str, error_type: str) -> Alert:
+    # Only the exception's type: messages from the database can quote data values.
+    return Alert(
+        kind="task_failed", title=f"csc_nightly: task {task_id} failed",
+        summary=(f"Run {run_id}: {error_type}. "
+                 "The marts keep serving the last good data. See the task log in Airflow."),
+    )

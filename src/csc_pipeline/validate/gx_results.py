@@ -1,0 +1,100 @@
+"""The one report builder: Great Expectations' answer turned into issues, with names from the
+contract, counts, row numbers and unmapped labels of coded non-personal columns, nothing else."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any
+
+from csc_pipeline.contract import Table
+from csc_pipeline.contract.rules import RULES, Severity
+from csc_pipeline.issues import MAX_SAMPLE_ROWS, Issue, make_issue
+
+if TYPE_CHECKING:
+    from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
+
+log = logging.getLogger(__name__)
+
+
+def issues_from_result(
+    table: Table, suite_result: ExpectationSuiteValidationResult, accepted: Collection[str] = ()
+) -> list[Issue]:
+    """Turn one table's GX result into issues: names from the contract, counts, row numbers,
+    and unmapped labels of coded non-personal columns."""
+    issues: list[Issue] = []
+    errors: dict[str, int] = {}
+    for r in suite_result.results:
+        config = r.expectation_config
+        meta = config.meta or {}
+        rule = meta.get("rule")
+        if rule not in RULES:
+            log.warning("%s: result of an expectation without a known rule ignored (%s)", table.name, config.type)
+            continue
+        if r.success:
+            continue
+        severity: Severity = "blocking" if str(getattr(config.severity, "value", config.severity)) == "critical" \
+            else "warning"
+        note = " (accepted by the operator)" if rule in accepted else ""
+        if r.exception_info and any(_raised(v) for v in [r.exception_info, *r.exception_info.values()]):
+            errors["GreatExpectationsError"] = errors.get("GreatExpectationsError", 0) + 1
+            continue
+        rows = (r.result or {}).get("details", {}).get("unexpected_rows") or []
+        row = rows[0] if rows and isinstance(rows[0], dict) else {}
+        if row.get("error"):
+            errors[str(row["error"])] = errors.get(str(row["error"]), 0) + 1
+            continue
+        column = meta.get("column")
+        detail = row.get("detail") or {}
+        violations = int((r.result or {}).get("observed_value") or 0)  # rows breaking the rule
+        message = RULES[rule].message + note
+        if rule == "required_column":
+            for name in detail.get("columns", []):
+                issues.append(make_issue(rule, table.name, _contract_column(table, name), severity=severity,
+                                         message=message))
+        elif rule == "unknown_column":
+            for name in detail.get("columns", []):
+                issues.append(make_issue(rule, table.name, name, severity=severity, message=message))
+            withheld = int(detail.get("withheld") or 0)
+            if withheld:
+                issues.append(make_issue(rule, table.name, severity=severity, message=(
+                    f"{withheld} column{'s' * (withheld != 1)} not in the contract, names withheld because they "
+                    f"do not look like {detail.get('prefix', '')}… column names (is the header row missing?)")))
+        elif rule in ("volume_shrink", "volume_growth"):
+            issues.append(make_issue(rule, table.name, severity=severity, message=(
+                f"{message}: {detail.get('rows')} rows, {detail.get('previous')} in the last good drop "
+                f"({detail.get('change_pct'):+.1f}%; limit {detail.get('limit_pct'):g}%)")))
+        elif rule == "table_not_empty":
+            issues.append(make_issue(rule, table.name, severity=severity, message=message))
+        else:
+            samples = [n for n in (row.get("sample_rows") or []) if isinstance(n, int) and not isinstance(n, bool)]
+            issues.append(make_issue(rule, table.name, column, rows=violations, severity=severity,
+                                     sample_rows=sorted(samples)[:MAX_SAMPLE_ROWS], message=message,
+                                     values=_values(table, column, detail)))
+    for error, n in errors.items():
+        issues.append(make_issue(
+            "check_error", table.name,
+            message=f"{n} check{'s' * (n != 1)} could not be run ({error})",
+        ))
+    return issues
+
+
+def _raised(info: Any) -> bool:
+    return isinstance(info, dict) and bool(info.get("raised_exception"))
+
+
+def _values(table: Table, column: str | None, detail: dict) -> list[list]:
+    """Unmapped labels, only ever for a coded column not marked as personal data."""
+    if not column or column not in table.column_names:
+        return []
+    c = table.column(column)
+    if c.pii or c.type != "code":
+        return []
+    return [[str(v)[:200], n] for v, n in detail.get("values", [])]
+
+
+def _contract_column(table: Table, name: str) -> str:
+    for c in table.column_names:
+        if c.lower() == name.lower():
+            return c
+    return name

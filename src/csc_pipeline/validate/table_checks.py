@@ -1,0 +1,43 @@
+"""The checks of a table as a whole, computed from its landed columns, its row count and the last
+good drop's (not SQL over its rows): required and unknown columns, empty table, volume change."""
+
+from __future__ import annotations
+
+from csc_pipeline.contract import TABLES_BY_NAME
+from csc_pipeline.contract.rules import CONTRACT_LIKE_NAME
+from csc_pipeline.warehouse.schema import LOAD_COLUMNS
+
+from .check_results import CheckResult, DropContext
+from .checks import Check
+
+
+def evaluate_table_check(ctx: DropContext, table: str, check: Check, rows: int | None, result: CheckResult) -> None:
+    landed = [c for c in ctx.columns.get(table, []) if c not in LOAD_COLUMNS]
+    cfg = ctx.config
+    if check.rule == "required_column":
+        missing = [c for c in check.params["columns"] if c not in landed]
+        if missing:
+            result.status, result.violations, result.detail = "failed", len(missing), {"columns": missing}
+    elif check.rule == "unknown_column":
+        unknown = [c for c in landed if c not in check.params["columns"]]
+        if unknown:
+            prefix = TABLES_BY_NAME[table].primary_key.name.split("_", 1)[0] + "_"
+            shown = sorted(c for c in unknown if CONTRACT_LIKE_NAME.match(c) and c.startswith(prefix))
+            result.status, result.violations = "failed", len(unknown)
+            result.detail = {"columns": shown, "withheld": len(unknown) - len(shown), "prefix": prefix}
+    elif rows is None:
+        result.status = "skipped"
+    elif check.rule == "table_not_empty":
+        if rows == 0:
+            result.status, result.violations = "failed", 1
+    elif check.rule in ("volume_shrink", "volume_growth"):
+        previous = ctx.previous_rows.get(table)
+        if previous is None or previous < cfg.volume_min_rows:
+            result.status = "skipped"
+            return
+        change = (rows - previous) / previous * 100
+        limit = cfg.volume_shrink_max_pct if check.rule == "volume_shrink" else cfg.volume_growth_max_pct
+        broken = -change > limit if check.rule == "volume_shrink" else change > limit
+        result.detail = {"previous": previous, "rows": rows, "change_pct": round(change, 1), "limit_pct": limit}
+        if broken:
+            result.status, result.violations = "failed", abs(rows - previous)

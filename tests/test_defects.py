@@ -568,7 +568,7 @@ def test_a_corrected_drop_for_the_same_date_is_loaded(night: Night, environment)
 # -- the operator accepts a genuine purge ----------------------------------------------------------
 
 def test_an_operator_accepts_a_genuine_purge(night: Night, environment, capsys):
-    from csc_pipeline.cli.validation import main
+    from csc_pipeline.cli import main
 
     la = LA_CODES["60% volume drop"]
     load_id = night.validated[la]["landed"]["load_id"]
@@ -599,7 +599,7 @@ def test_an_operator_accepts_a_genuine_purge(night: Night, environment, capsys):
 
 def test_accept_refuses_what_cannot_be_accepted(night: Night, environment, capsys):
     from csc_pipeline.flows.accept import AcceptRefused, accept_drop
-    from csc_pipeline.cli.validation import main
+    from csc_pipeline.cli import main
 
     duplicate = night.validated[LA_CODES["missing column"]]["landed"]["load_id"]
     with pytest.raises(AcceptRefused, match="required_column cannot be accepted"):

@@ -41,6 +41,7 @@ import psycopg
 from psycopg import sql
 
 from csc_pipeline.contract import TABLES_BY_NAME, Table
+from csc_pipeline.contract.loaded import LANDED_LOAD_COLUMNS
 from csc_pipeline.validate.checks import is_identifier
 
 DEMO_LA = "E06999999"
@@ -216,8 +217,8 @@ def replicate(dsn: str, source: str, target: str, tables: list[str], copies: int
             table = TABLES_BY_NAME[name]
             columns = [r[0] for r in conn.execute(
                 "select column_name from information_schema.columns where table_schema = %s and table_name = %s"
-                " and column_name not in ('source_row', 'la_code', 'extract_date') order by ordinal_position",
-                (source, name))]
+                " and column_name <> all(%s) order by ordinal_position",
+                (source, name, list(LANDED_LOAD_COLUMNS)))]
             n = conn.execute(sql.SQL("select count(*) from {}").format(sql.Identifier(source, name))).fetchone()[0]
             values = [_replica_value(table, c) for c in columns]
             conn.execute(sql.SQL(

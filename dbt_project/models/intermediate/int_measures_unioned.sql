@@ -1,52 +1,16 @@
--- Every measure's cells in one relation. A new measure plugs in by adding its
--- int_measures__<measure_id> model (same columns, built with measure_counts or by
--- hand) to this list.
+-- Every measure's cells in one relation. A new measure plugs in by adding it to the
+-- contract (contract/measures.py, then `csc contract render`) and its
+-- int_measures__<measure_id> model (same columns, built with measure_counts or by hand).
 -- A measure whose optional source tables (measure_catalogue.optional_source_tables,
 -- from contract/measures.py) are not all in a council's current drop is unavailable
 -- there: value, numerator and denominator NULL, is_available false, published `x` and
 -- never 0 (extract-contract.md §4, measures.md §1). Decided here, once for every measure.
-{%- set measure_models = [
-    ref('int_measures__cla_at_period_end'),
-    ref('int_measures__cla_reviews_in_period'),
-    ref('int_measures__cla_reviews_on_time_in_period'),
-    ref('int_measures__cla_reviews_late_in_period'),
-    ref('int_measures__cla_reviews_overdue_at_period_end'),
-    ref('int_measures__cla_review_participation_rate'),
-    ref('int_measures__cla_review_due_date_mismatch'),
-    ref('int_measures__cp_plans_at_period_end'),
-    ref('int_measures__cp_families_at_period_end'),
-    ref('int_measures__cp_plans_started_in_period'),
-    ref('int_measures__cp_plans_ended_in_period'),
-    ref('int_measures__cp_plans_repeat_in_period'),
-    ref('int_measures__icpc_in_period'),
-    ref('int_measures__icpc_within_15_working_days_in_period'),
-    ref('int_measures__rcpc_in_period'),
-    ref('int_measures__rcpc_on_time_in_period'),
-    ref('int_measures__cp_conferences_in_period'),
-    ref('int_measures__cp_conferences_on_time_in_period'),
-    ref('int_measures__lado_allegations_in_period'),
-    ref('int_measures__lado_concluded_in_period'),
-    ref('int_measures__lado_concluded_within_1_month_in_period'),
-    ref('int_measures__lado_concluded_within_3_months_in_period'),
-    ref('int_measures__lado_concluded_within_12_months_in_period'),
-    ref('int_measures__lado_open_at_period_end'),
-    ref('int_measures__foster_carer_reviews_in_period'),
-    ref('int_measures__foster_carer_reviews_on_time_in_period'),
-    ref('int_measures__iro_escalations_in_period'),
-    ref('int_measures__iro_escalations_resolved_in_period'),
-    ref('int_measures__iro_caseload_at_period_end'),
-    ref('int_measures__cla_without_iro_at_period_end'),
-    ref('int_measures__cla_short_breaks_at_period_end'),
-    ref('int_measures__cla_started_in_period'),
-    ref('int_measures__cla_ceased_in_period'),
-    ref('int_measures__cla_placed_over_20_miles_at_period_end'),
-    ref('int_measures__adoptions_in_period'),
-    ref('int_measures__adm_decisions_in_period'),
-    ref('int_measures__cla_care_plan_current_at_period_end'),
-    ref('int_measures__cla_health_assessment_current_at_period_end'),
-    ref('int_measures__cla_pep_current_at_period_end'),
-    ref('int_measures__reg33_visits_in_period'),
-] %}
+{#- One int_measures__<measure_id> model per measure of the contract (contract_measure_ids,
+    rendered from csc_pipeline/contract/measures.py). -#}
+{%- set measure_models = [] %}
+{%- for measure_id in contract_measure_ids() %}
+    {%- do measure_models.append(ref('int_measures__' ~ measure_id)) %}
+{%- endfor %}
 
 with
 

@@ -3,7 +3,9 @@
     csc generate   write a synthetic council's nightly drops into a landing folder
     csc run        run the real csc_nightly DAG (through Airflow) for each pending night
     csc warehouse  start, stop, show or initialise the local PostgreSQL warehouse
-    csc contract   re-derive dbt sources, staging models, GE suites and seeds from the contract
+    csc contract   re-derive (render) or check the files derived from the contract: dbt sources,
+                   staging models, macros and seeds, sql/040_parsing.sql, docs, the GX suites
+    csc docs       the dbt docs (models, columns, tests, lineage) as one self-contained HTML page
     csc report     the annual IRO report or a quarterly pack (HTML, CSV, XLSX); --changes for revisions
     csc validation list, show and explain validation reports; check a council's label mapping file
     csc accept     publish a quarantined drop after review (audited: who, why, which rules)
@@ -156,16 +158,22 @@ def cmd_warehouse(args) -> int:
 
 def cmd_contract(args) -> int:
     from csc_pipeline.contract.render import render_all
+    from csc_pipeline.validate.suites import suites_out_of_date, write_suites
 
-    if args.action == "check":
-        stale = render_all(check=True)
+    if args.action == "check":  # everything `csc contract render` writes, the GX suites included
+        stale = [*render_all(check=True), *suites_out_of_date()]
         for path in stale:
-            _say(f"out of date: {path}")
+            _say(f"out of date: {path.relative_to(paths.PROJECT_ROOT)}")
+        if not stale:
+            _say("every file derived from the contract is up to date")
         return 1 if stale else 0
-    from csc_pipeline.validate.suites import write_suites
-
-    for path in [*render_all(), *write_suites()]:
-        _say(f"wrote {path}")
+    changed = render_all()
+    before = {p: p.read_bytes() for p in paths.EXPECTATIONS_DIR.rglob("*.json")}
+    suites = write_suites()
+    changed += [p for p in suites if before.get(p) != p.read_bytes()]
+    for path in changed:
+        _say(f"wrote {path.relative_to(paths.PROJECT_ROOT)}")
+    _say(f"{len(changed)} file(s) rewritten; the others were up to date")
     return 0
 
 

@@ -7,6 +7,8 @@ From the input contract (`tables.py`, `codesets.py`):
   - dbt_project/macros/_contract.sql   code sets (labels -> code) and age bands for macros
 From the output contract (`measures.py`):
   - dbt_project/seeds/measure_catalogue.csv (+ seeds/_seeds.yml)
+The warehouse's parsing functions (`parsing_sql.py`):
+  - sql/040_parsing.sql   NULL placeholders and Y/N spellings from codesets.py
 Reference seeds (`reference_seed_files`):
   - dbt_project/seeds/bank_holidays_england.csv   England and Wales bank holidays from the
     `holidays` package (subdiv ENG), for the working-day calendar
@@ -29,6 +31,7 @@ import yaml
 
 from csc_pipeline import paths
 from .codesets import CODE_SETS
+from .loaded import LANDED_LOAD_COLUMNS, LOAD_COLUMN_DEFS
 from .measures import AGE_BANDS, BREAKDOWNS, MEASURES, SECTIONS
 from .model import Column, Table
 from .tables import TABLES
@@ -73,7 +76,7 @@ def render_staging_model(table: Table) -> str:
     for column in table.columns:
         groups[_group(table, column)].append(column)
 
-    blocks = ["        -- load\n        la_code,\n        extract_date,\n        source_row"]
+    blocks = ["        -- load\n" + ",\n".join(f"        {c}" for c in LANDED_LOAD_COLUMNS)]
     for group, columns in groups.items():
         if columns:
             lines = [f"        {_expression(c)} as {c.name}" for c in columns]
@@ -114,11 +117,8 @@ def _column_doc(column: Column) -> dict:
     return doc
 
 
-_LOAD_COLUMNS = (
-    {"name": "la_code", "description": "GSS code of the authority the row came from."},
-    {"name": "extract_date", "description": "Date of the snapshot the row came from."},
-    {"name": "source_row", "description": "Record number in the extract file (for reports, never values)."},
-)
+def _load_column_docs(landed: bool) -> list[dict]:
+    return [{"name": c.name, "description": c.description} for c in LOAD_COLUMN_DEFS if c.landed == landed]
 
 
 def render_sources() -> str:
@@ -133,9 +133,9 @@ def render_sources() -> str:
             "config": {"meta": {"required": table.required, "family": table.family,
                                 "primary_key": table.primary_key.name}},
             "columns": [
-                *[dict(c) for c in _LOAD_COLUMNS],
+                *_load_column_docs(landed=True),
                 *[_column_doc(c) for c in table.columns],
-                {"name": "row_hash", "description": "Hash of the row's values (change detection)."},
+                *_load_column_docs(landed=False),
             ],
         })
     return _yaml({"version": 2, "sources": [{
@@ -151,11 +151,7 @@ def render_staging_yml() -> str:
     models = []
     for table in TABLES:
         pk = table.primary_key.name
-        columns: list[dict] = [
-            {"name": "la_code", "description": "GSS code of the authority (NOT NULL in raw)."},
-            {"name": "extract_date", "description": "Date of the snapshot."},
-            {"name": "source_row", "description": "Record number in the extract file."},
-        ]
+        columns: list[dict] = _load_column_docs(landed=True)
         for column in table.columns:
             doc = _column_doc(column)
             if column.not_null or column.primary_key:
@@ -186,7 +182,7 @@ def _jinja_literal(value: object) -> str:
 def render_contract_macros() -> str:
     lines = [
         f"{{#- {HEADER}",
-        "    The contract's code sets and age bands, for macros (normalise_code, age_band).",
+        "    The contract's code sets, age bands and measure ids, for macros and models.",
         "    Source: csc_pipeline/contract/codesets.py and measures.py. -#}",
         "",
         "{% macro contract_code_sets() -%}",
@@ -215,7 +211,12 @@ def render_contract_macros() -> str:
     for band in AGE_BANDS:
         lines.append(f"    {{'label': {_jinja_literal(band.label)}, 'min_years': {band.min_years}, "
                      f"'max_years': {_jinja_literal(band.max_years)}}},")
-    lines += ["]) -%}", "{%- endmacro %}", ""]
+    lines += ["]) -%}", "{%- endmacro %}", "", "",
+              "{#- Every measure id of measures.md §3, in the catalogue's order (int_measures_unioned). -#}",
+              "{% macro contract_measure_ids() -%}",
+              "{%- do return([",
+              *[f"    {_jinja_literal(m.measure_id)}," for m in MEASURES],
+              "]) -%}", "{%- endmacro %}", ""]
     return "\n".join(lines)
 
 
@@ -363,6 +364,9 @@ def rendered_files(project_dir: Path | None = None) -> dict[Path, str]:
     files.update(reference_seed_files(root))
     from .docs import render_measures_doc, render_tables_doc
 
+    from .parsing_sql import render_parsing_sql
+
+    files[root.parent / "sql" / "040_parsing.sql"] = render_parsing_sql(HEADER)
     docs = root.parent / "docs"
     files[docs / "extract-tables.md"] = render_tables_doc()
     files[docs / "measures.md"] = render_measures_doc()

@@ -22,6 +22,7 @@ from psycopg import sql
 
 from csc_pipeline.contract import TABLES_BY_NAME
 from csc_pipeline.drops.finder import Drop
+from csc_pipeline.contract.loaded import LOAD_COLUMN_DEFS
 from csc_pipeline.contract.delivery import LA_CODE_PATTERN, MANIFEST_NAME, default_window_start
 from csc_pipeline.deployment import Deployment
 from csc_pipeline.drops.manifest import Manifest, ManifestError, sha256_of
@@ -153,11 +154,9 @@ def _land_file(conn, landed: LandedDrop, table: str, path: Path, manifest: Manif
         return
 
     target = sql.Identifier(landed.schema, table)
-    ddl = sql.SQL(
-        "create table {} (source_row integer generated always as identity, "
-        "la_code text not null default {}, extract_date date not null default {}, {})"
-    ).format(target, sql.Literal(landed.drop.la_code), sql.Literal(landed.drop.extract_date),
-             sql.SQL(", ").join(sql.SQL("{} text").format(sql.Identifier(c)) for c in columns))
+    ddl = sql.SQL("create table {} ({}, {})").format(
+        target, _landed_load_columns(landed.drop),
+        sql.SQL(", ").join(sql.SQL("{} text").format(sql.Identifier(c)) for c in columns))
     copy = sql.SQL("copy {} ({}) from stdin with (format csv, header true, encoding {})").format(
         target, sql.SQL(", ").join(map(sql.Identifier, columns)), sql.Literal(pg_encoding))
     try:
@@ -187,6 +186,22 @@ def _land_file(conn, landed: LandedDrop, table: str, path: Path, manifest: Manif
     if entry is not None and entry.rows != rows:
         landed.issues.append(make_issue("manifest_row_count", table,
                                         message=f"manifest says {entry.rows} records, the file has {rows}"))
+
+
+def _landed_load_columns(drop: Drop) -> sql.Composable:
+    """The load columns of a landing table (contract/loaded.py): la_code and extract_date stamped
+    as defaults, source_row numbering the records as COPY reads them."""
+    defaults = {"la_code": sql.Literal(drop.la_code), "extract_date": sql.Literal(drop.extract_date)}
+    parts = []
+    for c in LOAD_COLUMN_DEFS:
+        if not c.landed:
+            continue
+        if c.name in defaults:
+            parts.append(sql.SQL("{} {} not null default {}").format(
+                sql.Identifier(c.name), sql.SQL(c.sql_type), defaults[c.name]))
+        else:  # the record number
+            parts.append(sql.SQL("{} {} generated always as identity").format(sql.Identifier(c.name), sql.SQL(c.sql_type)))
+    return sql.SQL(", ").join(parts)
 
 
 def _read_header(path: Path, encoding: str) -> list[str] | None:

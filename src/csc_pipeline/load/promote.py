@@ -17,7 +17,7 @@ import psycopg
 from psycopg import sql
 
 from csc_pipeline.contract import TABLES, Table
-from csc_pipeline.warehouse.schema import LOAD_COLUMNS
+from csc_pipeline.contract.loaded import LOAD_COLUMNS
 from . import audit
 from .audit import LoadStatus
 from .copy_in import LandedDrop

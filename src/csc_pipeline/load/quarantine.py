@@ -15,7 +15,7 @@ from psycopg import sql
 from csc_pipeline.drops.finder import Drop
 from csc_pipeline.drops.manifest import sha256_of
 from csc_pipeline.contract import TABLES_BY_NAME
-from csc_pipeline.warehouse.schema import LOAD_COLUMNS
+from csc_pipeline.contract.loaded import LOAD_COLUMNS
 
 from . import audit
 from .copy_in import LandedDrop, landed_columns

@@ -19,7 +19,7 @@ the same ones dbt staging uses, so validation and staging read a value the same 
 
 The few rules that relate columns (which dates are ordered, which tables cannot
 predate a child's birth, which future dates are allowed) are the small explicit
-tables below, checked against the contract when this module is imported.
+tables of contract/cross_column.py, checked against the contract when this module is imported.
 """
 
 from __future__ import annotations
@@ -27,52 +27,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from csc_pipeline.contract.parsing_sql import null_markers
 from csc_pipeline.contract import CODE_SETS, TABLES, TABLES_BY_NAME, Column, Table
+from csc_pipeline.contract.cross_column import (
+    BORN_TABLES, DATE_ORDER, FUTURE_ALLOWED_WHEN, MANGLED_ID_PATTERN, PERIOD_OF_CARE, PERSON, REVIEWS_IN_PERIOD,
+)
 from csc_pipeline.contract.rules import RULES, Severity
-
-# (table, start column, end column): the end may not lie before the start.
-DATE_ORDER: tuple[tuple[str, str, str], ...] = (
-    ("ssd_person", "pers_dob", "pers_death_date"),
-    ("ssd_legal_status", "lega_legal_status_start_date", "lega_legal_status_end_date"),
-    ("ssd_cla_episodes", "clae_cla_episode_start_date", "clae_cla_episode_ceased_date"),
-    ("ssd_cla_episodes", "clae_entered_care_date", "clae_cla_episode_start_date"),
-    ("ssd_cla_placement", "clap_cla_placement_start_date", "clap_cla_placement_end_date"),
-    ("ssd_cla_care_plan", "lacp_cla_care_plan_start_date", "lacp_cla_care_plan_end_date"),
-    ("ssd_s47_enquiry", "s47e_s47_start_date", "s47e_s47_end_date"),
-    ("ssd_cp_plans", "cppl_cp_plan_start_date", "cppl_cp_plan_end_date"),
-    ("ssd_involvements", "invo_involvement_start_date", "invo_involvement_end_date"),
-    ("loc_lado_allegations", "lado_referral_date", "lado_outcome_date"),
-    ("loc_iro_escalations", "esca_raised_date", "esca_resolved_date"),
-    ("loc_reg33_visits", "r33_visit_date", "r33_report_date"),
-)
-
-# Tables about a child in care: none of their dates can precede the child's birth (or,
-# when pers_dob is NULL, the expected date of birth; nothing is checked when both are
-# NULL). Child protection work (s47 enquiries, conferences, plans and their reviews,
-# allocations) is left out: pre-birth conferences and plans are real.
-BORN_TABLES: tuple[str, ...] = (
-    "ssd_legal_status", "ssd_cla_episodes", "ssd_cla_placement", "ssd_cla_reviews", "ssd_cla_health",
-    "ssd_cla_care_plan", "ssd_permanence", "loc_cla_pep",
-)
-
-# Dates that are not `happened` in the contract but must still not be in the future
-# unless another column says so: a health check may be future-dated only when Planned.
-FUTURE_ALLOWED_WHEN: dict[tuple[str, str], tuple[str, str]] = {
-    ("ssd_cla_health", "clah_health_check_date"): ("clah_health_check_status", "Planned"),
-}
-
-# (table, date column, column naming the period of care): held within the period,
-# from its first episode's start to its last episode's end (open periods: no end).
-REVIEWS_IN_PERIOD: tuple[tuple[str, str, str], ...] = (
-    ("ssd_cla_reviews", "clar_cla_review_date", "clar_cla_id"),
-)
-
-PERIOD_OF_CARE = ("ssd_cla_episodes", "clae_cla_id")
-PERSON = ("ssd_person", "pers_person_id")
-
-# Excel's renderings of a number-like identifier: 123.0, 1.23E+05, 1E+05.
-MANGLED_ID_PATTERN = r"^\s*[0-9]+\.0+\s*$|^\s*[0-9](\.[0-9]+)?[eE]\+?[0-9]+\s*$"
-
 
 @dataclass(frozen=True)
 class Join:
@@ -252,10 +212,10 @@ def parsed_date(alias: str, column: str) -> str:
 def null_test(column_sql: str) -> str:
     """private.is_null_value(v), called only when a cheap necessary condition holds:
     a non-NULL value is NULL-like only if it is blank (empty or starting with a space, so it
-    sorts bytewise before '!'; no string is allocated, unlike btrim) or contains SSD_PH or 1900."""
+    sorts bytewise before '!'; no string is allocated, unlike btrim) or contains a placeholder."""
     v = column_sql
-    return (f"({v} is null or (({v} < '!' collate \"C\" or strpos({v}, 'SSD_PH') > 0 "
-            f"or strpos({v}, '1900') > 0) and private.is_null_value({v})))")
+    markers = "".join(f" or strpos({v}, {sql_literal(m)}) > 0" for m in null_markers())
+    return f"({v} is null or (({v} < '!' collate \"C\"{markers}) and private.is_null_value({v})))"
 
 
 def _person_column(table: Table) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from csc_pipeline.contract import TABLES_BY_NAME
 from csc_pipeline.contract.rules import CONTRACT_LIKE_NAME
-from csc_pipeline.warehouse.schema import LOAD_COLUMNS
+from csc_pipeline.contract.loaded import LOAD_COLUMNS
 
 from .check_results import CheckResult, DropContext
 from .checks import Check

@@ -48,6 +48,10 @@ def airflow_metadata_dsn(config: Deployment) -> str:
     return config.airflow_db_dsn or with_database(warehouse_dsn(config), "airflow")
 
 
+def connect(dsn: str, **kwargs) -> psycopg.Connection:
+    return psycopg.connect(dsn, **kwargs)
+
+
 def with_database(dsn: str, database: str) -> str:
     """The same server and credentials, another database (Airflow's metadata DB)."""
     parts = urlsplit(dsn)

@@ -18,10 +18,8 @@ from csc_pipeline import deployment
 from csc_pipeline.deployment import ENV_PSEUDONYM_KEY, ENV_WAREHOUSE_DSN, Deployment
 from csc_pipeline.paths import SQL_DIR
 from csc_pipeline.contract import TABLES, Table
+from csc_pipeline.contract.loaded import LOAD_COLUMN_DEFS
 
-# Columns the pipeline adds to every loaded row: la_code, extract_date and source_row
-# before the contract columns, row_hash after them.
-LOAD_COLUMNS = ("la_code", "extract_date", "source_row", "row_hash")
 
 
 class PseudonymKeyError(RuntimeError):
@@ -34,13 +32,10 @@ def raw_table_ddl(table: Table) -> sql.Composed:
     Columns stay text here (parsed in dbt staging) so that no cast error can
     echo a child's data into a log.
     """
-    cols = [
-        sql.SQL("la_code text not null"),
-        sql.SQL("extract_date date not null"),
-        sql.SQL("source_row integer not null"),
-        *[sql.SQL("{} text").format(sql.Identifier(c)) for c in table.column_names],
-        sql.SQL("row_hash text not null"),
-    ]
+    load = {c.landed: [] for c in LOAD_COLUMN_DEFS}
+    for c in LOAD_COLUMN_DEFS:  # landed ones before the contract's columns, row_hash after
+        load[c.landed].append(sql.SQL("{} {} not null").format(sql.Identifier(c.name), sql.SQL(c.sql_type)))
+    cols = [*load[True], *[sql.SQL("{} text").format(sql.Identifier(c)) for c in table.column_names], *load[False]]
     return sql.SQL("create table if not exists raw.{} ({}, primary key (la_code, {}))").format(
         sql.Identifier(table.name), sql.SQL(", ").join(cols), sql.Identifier(table.primary_key.name)
     )

@@ -3,15 +3,15 @@
 Each rule has an id (what reports, audit rows, alerts and configuration carry), the
 short sentence a data team reads after "table.column: " and a default severity:
 `blocking` quarantines the drop (extract-contract.md §5), `warning` is reported and
-loaded. Severities are configuration (config.py: `CSC_SEVERITY`, or a council's
+loaded. Severities are configuration (deployment.py: `CSC_SEVERITY`, or a council's
 `severity:` in the deployment file); `acceptable` rules may be accepted by an
 operator after review (`csc accept`), the others would break the load itself.
 
 Where each rule is checked:
-  - `landing`: while the files are COPYed in (load/land.py) or by the night's land step;
+  - `landing`: while the files are COPYed in (load/copy_in.py) or by the night's land step;
   - `drop`: by the gate, from the list of files;
-  - `table` / `row`: by the Great Expectations suites (suites.py), which evaluate the
-    results of one generated SQL pass per table (sqlpass.py). Row rules select
+  - `table` / `row`: by the Great Expectations suites (validate/gx_run.py), which evaluate the
+    results of one generated SQL pass per table (validate/sql_pass.py). Row rules select
     `source_row` numbers and counts only, never values.
 
 The per-table checks themselves are generated from the contract in checks.py.

@@ -3,8 +3,8 @@
 A check is one rule applied to one table (and usually one column). Row checks are
 a SQL predicate that is true for a row breaking the rule, over the landed table
 aliased `t` (every column text), plus the derived relations it joins. The gate
-(sqlpass.py) puts all the predicates of one table into ONE query that counts the
-rows breaking each; Great Expectations then evaluates those counts (suites.py).
+(sql_pass.py) puts all the predicates of one table into ONE query that counts the
+rows breaking each; Great Expectations then evaluates those counts (gx_run.py).
 
 Predicates are templates; the gate fills in, per drop:
     {{table:NAME}}        the landed table NAME (absent optional columns read as NULL)

@@ -1,6 +1,6 @@
 """One SQL pass per table: every check of the table's suite counted in a single query.
 
-The suites (suites.py) hold each check's SQL (checks.py). For one landed table the
+The checks (checks.py, from the contract) hold each check's SQL. For one landed table the
 gate builds ONE query that scans it once and computes, for every row check, the
 number of rows breaking it (`count(*) filter (where <violation>)`), with the keys
 of other tables and the parsed dates it needs joined in. Only for the few checks

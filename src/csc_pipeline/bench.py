@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import logging
 import math
-import os
 import shutil
 import sys
 import tempfile
@@ -77,20 +76,19 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
     for name in ("great_expectations", "py.warnings"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    os.environ.pop("CSC_WAREHOUSE_DSN", None)
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    for var in ("CSC_DEPLOYMENT_CONFIG", "CSC_COUNCILS", "CSC_LABEL_MAPPING_DIR"):
-        os.environ.pop(var, None)
     state = Path(tempfile.mkdtemp(prefix="csc-bench-"))
     state.chmod(0o755)  # the server runs as the postgres OS user when we are root
-    os.environ["CSC_STATE_DIR"] = str(state)
+    from csc_pipeline import deployment
     from csc_pipeline.warehouse.local_server import LocalServer
 
     server = LocalServer(state / "postgres")
     try:
         _say(f"starting a throwaway PostgreSQL in {state} ...")
         dsn = server.start(for_tests=True)
-        timings = run(dsn, state, args)
+        # The bench's own deployment: its throwaway server (the local one of its state folder) and the
+        # documented defaults, whatever the environment says.
+        with deployment.using(deployment.Deployment(state_dir=state, landing_root=state / "landing")):
+            timings = run(dsn, state, args)
     finally:
         server.stop()
         shutil.rmtree(state, ignore_errors=True)

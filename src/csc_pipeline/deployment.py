@@ -34,6 +34,7 @@ CSC_VALIDATION_WORK_MEM, CSC_VALIDATION_CONNECTIONS.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -238,8 +239,8 @@ def _airflow_connection_uri(env: Mapping[str, str], conn_id: str) -> str | None:
 def alert_settings_from_airflow(alerts: AlertSettings) -> AlertSettings:
     """Fill channels left unset from the Airflow connections `csc_alert_smtp` / `csc_alert_webhook`,
     when running inside Airflow and they exist (looked up only when an alert is sent)."""
-    if alerts.smtp_host and alerts.webhook_url:
-        return alerts
+    if (alerts.smtp_host and alerts.webhook_url) or "airflow" not in sys.modules:
+        return alerts  # outside Airflow (importing it here would fix its configuration too early)
     try:
         from airflow.sdk import BaseHook
     except ImportError:

@@ -45,7 +45,8 @@ class Alert:
 
 def send_alert(alert: Alert, channels: AlertSettings | None = None) -> list[str]:
     """Send to every configured channel (default: this deployment's); return those that accepted it."""
-    channels = deployment.alert_settings_from_airflow(channels or deployment.current().alerts)
+    if channels is None:
+        channels = deployment.alert_settings_from_airflow(deployment.current().alerts)
     sent = []
     if channels.smtp_host and channels.email_to:
         try:

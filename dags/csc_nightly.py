@@ -75,21 +75,20 @@ def csc_nightly():
         return nightly.publish(validated)
 
     @task
-    def dbt_build(published: list[dict]) -> None:
+    def dbt_build(published: list[dict]) -> dict:
         from csc_pipeline.flows import nightly
 
-        nightly.transform()
+        return nightly.transform()
 
     @task(outlets=[PERFORMANCE_MEASURES])
-    def publish_marts() -> dict:
+    def publish_marts(built: dict) -> dict:
         from csc_pipeline.flows import nightly
 
-        return nightly.publish_marts()
+        return nightly.publish_marts(built)
 
     drops = find_pending_drops()
     prepare_warehouse() >> drops
-    built = dbt_build(publish_drops(validate_drops(land_drops(drops))))
-    built >> publish_marts()
+    publish_marts(dbt_build(publish_drops(validate_drops(land_drops(drops)))))
 
 
 nightly_dag = csc_nightly()

@@ -27,3 +27,7 @@ create table if not exists audit.published_figures (
 );
 create index if not exists published_figures_by_publication
     on audit.published_figures (publication_id, la_code);
+
+-- The last good load whose data a publication's marts include (transform/publication.py): a good
+-- load newer than every publication's means the marts are behind and the next run publishes.
+alter table audit.publications add column if not exists through_load_id bigint;

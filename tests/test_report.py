@@ -32,7 +32,8 @@ from csc_pipeline.contract.measures import (
 )
 from csc_pipeline.cli.reports import add_report_commands
 from csc_pipeline.reports.figures import ReportInputError
-from csc_pipeline.reports.history import changes, record_publication
+from csc_pipeline.reports.history import changes
+from csc_pipeline.transform.publication_history import record_publication as _record
 from csc_pipeline.reports.report import render_annual_report, render_quarterly_pack
 
 LA_CODE = "E06000999"
@@ -300,6 +301,12 @@ def test_unknown_period_or_council_is_a_clear_error(mart, tmp_path):
     with pytest.raises(ReportInputError, match=r"E09999998.*Councils available: .*E06000999"):
         render_annual_report(mart, "E09999998", YEAR, tmp_path)
     assert not list(tmp_path.iterdir())
+
+
+def record_publication(dsn: str) -> int:
+    """Record the mart as it stands as a publication (as the nightly switch does), committed."""
+    with psycopg.connect(dsn) as conn:
+        return _record(conn)[0]
 
 
 def test_publication_history_records_only_changes(mart):

@@ -117,6 +117,17 @@ def test_committed_suites_are_what_build_suites_builds(tmp_path):
     assert tree(tmp_path / "expectations") == committed, "suites are stale: re-render them (make render)"
 
 
+def test_contract_check_finds_a_suite_out_of_date(tmp_path):
+    from csc_pipeline.validate.suites import suites_out_of_date
+
+    copy = tmp_path / "expectations"
+    shutil.copytree(paths.EXPECTATIONS_DIR, copy, ignore=shutil.ignore_patterns("uncommitted"))
+    assert suites_out_of_date(copy) == []
+    edited = copy / "gx" / "expectations" / "ssd_person.json"
+    edited.write_text(edited.read_text().replace('"critical"', '"warning"', 1))
+    assert suites_out_of_date(copy) == [edited]
+
+
 def test_suites_follow_the_contract_and_only_select_counts_and_row_numbers():
     suites_dir = paths.EXPECTATIONS_DIR / "gx" / "expectations"
     assert sorted(p.stem for p in suites_dir.glob("*.json")) == sorted(t.name for t in TABLES)

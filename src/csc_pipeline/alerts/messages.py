@@ -53,6 +53,16 @@ def accepted(la_code: str, extract_date: str, load_id: int, operator: str, rules
     )
 
 
+def transform_failed(failed_nodes: list[str]) -> Alert:
+    named = ", ".join(failed_nodes[:MAX_DETAILS]) or "see the task log"
+    return Alert(
+        kind="transform_failed", title="csc_nightly: the dbt build failed",
+        summary=("The night's marts were not published; BI tools and reports keep the last published "
+                 f"marts. Failed: {named}. The next run builds and publishes again."),
+        details=failed_nodes[:MAX_DETAILS],
+    )
+
+
 def task_failed(task_id: str, run_id: str, error_type: str) -> Alert:
     # Only the exception's type: messages from the database can quote data values.
     return Alert(

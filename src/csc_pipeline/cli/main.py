@@ -190,8 +190,12 @@ def cmd_docs(args) -> int:
 
 def cmd_run(args) -> int:
     from csc_pipeline.drops.finder import find_drops
-    from csc_pipeline.flows.airflow_runner import configure_airflow, load_dag, migrate_airflow_db, run_night
+    from csc_pipeline.flows.airflow_runner import (
+        DagRunFailed, configure_airflow, load_dag, migrate_airflow_db, run_night,
+    )
+    from csc_pipeline.transform.dbt_runner import failed_nodes, last_build_dir
     from csc_pipeline.load import audit
+    from csc_pipeline.transform.publication import marts_behind_raw
     from csc_pipeline.warehouse import connection, schema
 
     config = deployment.current()
@@ -204,7 +208,14 @@ def cmd_run(args) -> int:
     with connection.connect(dsn) as conn:
         schema.initialise(conn, config)
         pending = audit.pending_drops(conn, find_drops(config.landing_root, up_to=args.up_to))
+        behind = marts_behind_raw(conn)
+        latest = conn.execute("select max(extract_date) from audit.loads where status = any(%s)",
+                              ([str(s) for s in audit.GOOD],)).fetchone()[0]
     nights = sorted({d.extract_date for d in pending})
+    if not nights and behind and latest:
+        # An earlier run loaded data but did not publish its marts (it failed or was killed).
+        _say("the published marts are behind the loaded data: building and publishing them")
+        nights = [latest]
     if not nights:
         _say(f"no pending drops under {config.landing_root}: nothing to do")
         return 0
@@ -215,7 +226,12 @@ def cmd_run(args) -> int:
         dag = load_dag()
         for i, night in enumerate(nights, 1):
             _say(f"[{i}/{len(nights)}] csc_nightly for the {night} extract...")
-            run_night(dag, night)
+            try:
+                run_night(dag, night)
+            except DagRunFailed as exc:
+                failed = failed_nodes(last_build_dir(config.state_dir)) if "dbt_build" in str(exc) else []
+                raise DagRunFailed(str(exc) + (f"; dbt: {', '.join(failed)} failed (compiled SQL and "
+                                   f"run_results.json in {last_build_dir(config.state_dir)})" if failed else "")) from None
             _say(f"[{i}/{len(nights)}] {night}: success")
             with connection.connect(dsn) as conn:
                 for line in audit.night_summary(conn, night):

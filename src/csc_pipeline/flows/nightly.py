@@ -64,6 +64,9 @@ def land(drop_dicts: list[dict], run_id: str | None = None) -> list[dict]:
     """COPY each pending drop into its own landing schema; record the load as started."""
     config = deployment.current()
     with connection.connect(connection.warehouse_dsn(config), autocommit=True) as conn:
+        interrupted = audit.fail_interrupted_loads(conn, run_id)
+        if interrupted:
+            log.warning("%d load(s) of an interrupted run marked failed; their drops are taken again", interrupted)
         return [copy_in.land(conn, Drop.from_dict(d), config, run_id).to_dict() for d in drop_dicts]
 
 
@@ -115,27 +118,37 @@ def publish(validated: list[dict]) -> list[dict]:
     return results
 
 
-def transform() -> None:
-    """dbt build: staging, facts, marts, and every data and unit test, with the councils'
-    own settings (IRO roles) from the deployment file."""
+def transform() -> dict:
+    """dbt build into the build schema, with the councils' own settings (IRO roles) from the
+    deployment: every model, data test, unit test and contract; the published marts do not change."""
     from csc_pipeline.transform.council_settings import sync_iro_roles
-    from csc_pipeline.transform.dbt_runner import build
+    from csc_pipeline.transform.dbt_runner import DbtBuildError, build, last_build_dir
+    from csc_pipeline.transform.publication import BUILD_SCHEMA, last_good_load, prepare_build
 
     config = deployment.current()
     dsn = connection.warehouse_dsn(config)
     with connection.connect(dsn, autocommit=True) as conn:
         sync_iro_roles(conn, config)
-    build(dsn)
+        prepare_build(conn)
+        through = last_good_load(conn)
+    try:
+        build(dsn, marts_schema=BUILD_SCHEMA, target_path=last_build_dir(config.state_dir))
+    except DbtBuildError as exc:
+        send_alert(messages.transform_failed(exc.failed), config.alerts)
+        raise
+    return {"through_load_id": through}
 
 
-def publish_marts() -> dict:
-    """Record the figures as published (so later revisions show) and say what the marts now serve."""
-    from csc_pipeline.reports.history import publish_figures
+def publish_marts(built: dict | None = None) -> dict:
+    """Switch the night's build in as the published marts and record the publication, in one
+    transaction; say what the marts now serve."""
+    from csc_pipeline.transform.publication import marts_summary, switch_in
 
     config = deployment.current()
     with connection.connect(connection.warehouse_dsn(config)) as conn:
-        summary = publish_figures(conn)
+        publication = switch_in(conn, through_load_id=(built or {}).get("through_load_id"))
+        summary = marts_summary(conn, publication.publication_id)
     for la, info in summary.items():
-        log.info("marts.performance_measures for %s: %d rows from the %s extract", la, info["rows"],
-                 info["source_extract_date"])
+        log.info("marts.performance_measures for %s: %d rows from the %s extract (publication %s)", la,
+                 info["rows"], info["source_extract_date"], info["publication_id"])
     return summary

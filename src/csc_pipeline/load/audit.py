@@ -56,6 +56,17 @@ def set_status(conn: psycopg.Connection, load_id: int, status: LoadStatus, messa
     )
 
 
+def fail_interrupted_loads(conn: psycopg.Connection, run_id: str | None) -> int:
+    """Loads another run left landing or validated (it was killed, or the server restarted) end as
+    failed, so none stays unfinished for ever; their drops are pending again. Returns how many."""
+    return conn.execute(
+        "update audit.loads set status = %s, finished_at = now(), message = %s"
+        " where status = any(%s) and run_id is distinct from %s",
+        (LoadStatus.FAILED, "interrupted: the run stopped before this load finished; the drop is taken again",
+         [str(LoadStatus.LANDING), str(LoadStatus.VALIDATED)], run_id),
+    ).rowcount
+
+
 def record_validation(conn: psycopg.Connection, load_id: int, success: bool, report: dict) -> None:
     conn.execute(
         """

@@ -1,9 +1,8 @@
 """What leaves the warehouse: the annual IRO report, the quarterly pack and the publication history.
 
     report.render_annual_report / report.render_quarterly_pack   HTML, CSV and XLSX of one council
-    history.record_publication / history.changes                 which published figures changed
-    cli.add_report_commands                                      `csc report`
+    history.changes / history.previous_publication              which published figures changed
 
-Nothing is imported here, so the nightly run can import `publish.history` without
-loading the report's libraries (Jinja2, openpyxl).
+`csc report` is cli/reports.py. Nothing is imported here, so reading the history does not load
+the report's libraries (Jinja2, openpyxl).
 """

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Iterator
 
 import psycopg
@@ -37,6 +37,29 @@ class Period:
 class Council:
     la_code: str
     la_name: str
+
+
+@dataclass(frozen=True)
+class Publication:
+    """The publication the marts being read are (transform/publication.py switches both in at once)."""
+
+    publication_id: int | None  # None: the marts were built before publications were recorded
+    published_at: datetime | None
+
+    @property
+    def text(self) -> str:
+        if self.publication_id is None:
+            return "not recorded"
+        return f"publication {self.publication_id} of {self.published_at:%d %B %Y %H:%M}"
+
+
+def publication(conn: psycopg.Connection) -> Publication:
+    """The publication of the marts this transaction reads. Call it after a first read of the marts:
+    that read holds yesterday's tables against the nightly switch, whose transaction also records
+    the publication, so the two cannot disagree (and the caller reads one publication throughout)."""
+    row = conn.execute("select publication_id, published_at from audit.publications"
+                       " order by publication_id desc limit 1").fetchone()
+    return Publication(*row) if row else Publication(None, None)
 
 
 # (measure_id, breakdown, breakdown_value, period_label) -> published_value

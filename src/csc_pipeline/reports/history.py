@@ -1,11 +1,9 @@
 """Publication history: which published figures changed, when, and from which extract.
 
-The nightly run calls `record_publication` after each dbt build. It records a
-publication and copies into `audit.published_figures` only the figures of
-`marts.performance_measures` that differ (published_value or value) from the
-previous publication: new figures, revised ones, and, once, figures no longer
-published (`withdrawn`). The history stays small, and the figures as published
-at any publication can still be rebuilt (sql/060_publication_history.sql).
+Each night's switch of the marts records a publication (transform/publication_history.py): the
+figures of `marts.performance_measures` that differ from the previous publication, and, once,
+those withdrawn. The figures as published at any publication can be rebuilt from it
+(sql/060_publication_history.sql).
 
 `changes` lists the revisions of one council's published values since a
 publication or a date: what a reader of last month's report would see differ.
@@ -13,61 +11,16 @@ publication or a date: what a reader of last month's report would see differ.
 
 from __future__ import annotations
 
-import logging
-
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import psycopg
 
 from csc_pipeline.contract.measures import MEASURES, MEASURES_BY_ID, PERIOD_TYPES
-from .figures import MART, connected, require_mart
+from .figures import connected
 from .tables import value_sort_key
 
 _KEY = "la_code, period_type, period_label, measure_id, breakdown, breakdown_value"
-_COLUMNS = f"publication_id, {_KEY}, published_value, value, source_extract_date, withdrawn"
-
-_RECORD = f"""
-with latest as (
-    -- each figure's state as of the previous publication
-    select distinct on ({_KEY}) {_COLUMNS}
-    from audit.published_figures
-    order by {_KEY}, publication_id desc
-),
-extracts as (
-    select la_code, max(source_extract_date) as source_extract_date from {MART} group by la_code
-),
-new_or_revised as (
-    select %(publication_id)s, m.la_code, m.period_type, m.period_label, m.measure_id, m.breakdown,
-           m.breakdown_value, m.published_value, m.value, m.source_extract_date, false
-    from {MART} as m
-    left join latest as l using ({_KEY})
-    where l.publication_id is null
-       or l.withdrawn
-       or l.published_value is distinct from m.published_value
-       or l.value is distinct from m.value
-),
-withdrawn as (
-    select %(publication_id)s, l.la_code, l.period_type, l.period_label, l.measure_id, l.breakdown,
-           l.breakdown_value, null::text, null::numeric, extracts.source_extract_date, true
-    from latest as l
-    left join extracts using (la_code)
-    where not l.withdrawn
-      and not exists (select from {MART} as m
-                      where (m.la_code, m.period_type, m.period_label, m.measure_id, m.breakdown, m.breakdown_value)
-                          = (l.la_code, l.period_type, l.period_label, l.measure_id, l.breakdown, l.breakdown_value))
-)
-insert into audit.published_figures ({_COLUMNS})
-select * from new_or_revised
-union all
-select * from withdrawn
-"""
-
-log = logging.getLogger(__name__)
-
-
-class PublicationError(RuntimeError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -90,45 +43,6 @@ class Revision:
         if self.old_published_value is None:
             return "new"
         return "withdrawn" if self.new_published_value is None else "revised"
-
-
-def record_publication(conn: psycopg.Connection | str) -> int:
-    """Record the current published figures as a publication; returns its publication_id.
-
-    Only figures that differ from the previous publication are copied.
-    """
-    with connected(conn) as c, c.transaction():
-        # One recorder at a time, whatever runs in parallel.
-        c.execute("select pg_advisory_xact_lock(hashtext('csc_publication_history'))")
-        require_mart(c)
-        if c.execute(f"select not exists (select from {MART})").fetchone()[0] and c.execute(
-                "select exists (select from audit.published_figures where not withdrawn)").fetchone()[0]:
-            raise PublicationError(
-                f"{MART} is empty: not recording a publication that would withdraw every published figure. "
-                "Check the night's dbt build."
-            )
-        publication_id = c.execute(
-            "insert into audit.publications default values returning publication_id").fetchone()[0]
-        recorded = c.execute(_RECORD, {"publication_id": publication_id}).rowcount
-        c.execute("update audit.publications set rows_recorded = %s where publication_id = %s",
-                  (recorded, publication_id))
-    return publication_id
-
-
-def publish_figures(conn: psycopg.Connection) -> dict[str, dict]:
-    """Record tonight's figures as a publication (when there are any) and say, per council, what
-    the marts now serve: {la_code: {source_extract_date, rows, publication_id}}."""
-    try:
-        publication_id = record_publication(conn)
-        conn.commit()
-    except PublicationError as exc:  # nothing published yet (every drop so far quarantined)
-        conn.rollback()
-        log.warning("no publication recorded: %s", exc)
-        publication_id = None
-    rows = conn.execute(
-        f"select la_code, max(source_extract_date)::text, count(*) from {MART} group by la_code order by la_code"
-    ).fetchall()
-    return {la: {"source_extract_date": d, "rows": n, "publication_id": publication_id} for la, d, n in rows}
 
 
 def previous_publication(conn: psycopg.Connection | str) -> int | None:

@@ -101,7 +101,7 @@ TEMPLATE = """<!DOCTYPE html>
   <dt>Status</dt><dd><span class="status {{ 'final' if period.is_complete else 'provisional' }}">{{ status }}</span>
     {%- if not period.is_complete %} figures to {{ long_date(period.end) }}{% endif %}</dd>
   <dt>Source</dt><dd>The case-system extract of {{ long_date(period.source_extract_date) }}
-    (source_extract_date {{ period.source_extract_date.isoformat() }})</dd>
+    (source_extract_date {{ period.source_extract_date.isoformat() }}), {{ publication }}</dd>
   <dt>Generated</dt><dd>{{ generated_at }}</dd>
 </dl>
 

@@ -64,6 +64,7 @@ class Report:
     sections: list[Section]
     charts: dict[str, list[Chart]]  # by section title
     generated_at: datetime
+    publication: figures.Publication  # which switched-in marts every figure comes from
 
     @property
     def period_word(self) -> str:
@@ -84,8 +85,10 @@ def render_annual_report(conn: psycopg.Connection | str, la_code: str, financial
         up_to = [p for p in years if p.start <= period.start]
         trend = up_to[-TREND_YEARS:]
         published = figures.published_figures(c, la_code, trend)
+        publication = figures.publication(c)
     columns = up_to[-(PREVIOUS_PERIODS + 1):]
-    report = _report(f"Annual IRO report {period.label}: performance data", council, period, columns, trend, published)
+    report = _report(f"Annual IRO report {period.label}: performance data", council, period, columns, trend,
+                     published, publication)
     return write_report(report, Path(out_dir), f"{la_code}-iro-annual-report-{period.label}")
 
 
@@ -99,15 +102,17 @@ def render_quarterly_pack(conn: psycopg.Connection | str, la_code: str, period_l
         period = figures.find_period(quarters, period_label, la_code)
         columns = [p for p in quarters if p.start <= period.start][-(PREVIOUS_PERIODS + 1):]
         published = figures.published_figures(c, la_code, columns)
-    report = _report(f"Quarterly performance pack {period.label}", council, period, columns, columns, published)
+        publication = figures.publication(c)
+    report = _report(f"Quarterly performance pack {period.label}", council, period, columns, columns, published,
+                     publication)
     return write_report(report, Path(out_dir), f"{la_code}-quarterly-pack-{period.label.replace(' ', '-')}")
 
 
 def _report(title: str, council: Council, period: Period, columns: list[Period], trend: list[Period],
-            published: PublishedFigures) -> Report:
+            published: PublishedFigures, publication: figures.Publication) -> Report:
     sections = build_sections(published, columns)
     charts = _charts(sections, period, columns, trend, published)
-    return Report(title, council, period, columns, sections, charts, datetime.now(LONDON))
+    return Report(title, council, period, columns, sections, charts, datetime.now(LONDON), publication)
 
 
 # -- charts ---------------------------------------------------------------------
@@ -184,6 +189,7 @@ def _html(report: Report) -> str:
         status=_status(report), columns=report.columns, columns_text=_columns_text(report),
         sections=report.sections, charts=report.charts, long_date=long_date,
         generated_at=f"{long_date(report.generated_at.date())} at {report.generated_at:%H:%M} (UK time)",
+        publication=report.publication.text,
     )
 
 
@@ -236,6 +242,7 @@ def _xlsx(report: Report, path: Path) -> None:
         ["Period", f"{period.label}: {long_date(period.start)} to {long_date(period.end)}"],
         ["Status", _status(report)],
         ["Source extract date", period.source_extract_date],
+        ["Publication", report.publication.text],
         ["Generated", report.generated_at.replace(tzinfo=None, microsecond=0)],
         ["Columns", _columns_text(report)],
         ["Source", "marts.performance_measures, published_value"],

@@ -8,6 +8,7 @@ dbt_project/target.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -24,7 +25,11 @@ OUTPUT_TAIL_LINES = 40
 
 
 class DbtBuildError(RuntimeError):
-    """dbt build failed; the message ends with the tail of dbt's output."""
+    """dbt build failed; the message names what failed and ends with the tail of dbt's output."""
+
+    def __init__(self, message: str, failed: list[str] | None = None):
+        super().__init__(message)
+        self.failed = failed or []
 
 
 def dbt_executable() -> str:
@@ -70,16 +75,42 @@ def output_tail(result: subprocess.CompletedProcess, lines: int = OUTPUT_TAIL_LI
     return "\n".join(text.strip().splitlines()[-lines:])
 
 
-def build(dsn: str, *, target_path: Path | None = None, extra_args: list[str] | None = None
-          ) -> subprocess.CompletedProcess:
-    """`dbt build` the whole project; raise DbtBuildError (with dbt's output tail) on failure."""
-    result = run_dbt(["build", *(extra_args or [])], dsn, target_path=target_path)
+def build(dsn: str, *, target_path: Path | None = None, extra_args: list[str] | None = None,
+          marts_schema: str | None = None, project_dir: Path | None = None) -> subprocess.CompletedProcess:
+    """`dbt build` the whole project; raise DbtBuildError (naming the failed models and tests) on
+    failure. `marts_schema`: where the marts are built (the nightly build schema); `target_path`:
+    where dbt keeps its compiled SQL, logs and run_results.json (kept when given)."""
+    args = ["build", *(extra_args or [])]
+    if marts_schema:
+        args += ["--vars", json.dumps({"marts_schema": marts_schema})]
+    if target_path is not None:
+        target_path.mkdir(parents=True, exist_ok=True)
+        (target_path / "run_results.json").unlink(missing_ok=True)  # never last run's answer
+    result = run_dbt(args, dsn, target_path=target_path, project_dir=project_dir)
     if result.returncode != 0:
+        failed = failed_nodes(target_path) if target_path is not None else []
+        where = f"; dbt's compiled SQL and run_results.json are in {target_path}" if target_path else ""
         raise DbtBuildError(
-            f"dbt build failed (exit {result.returncode}); the marts keep their previous data "
-            f"where their model did not run. dbt's output ends:\n{output_tail(result)}"
+            f"dbt build failed (exit {result.returncode}): "
+            + (f"{', '.join(failed)} failed" if failed else "see dbt's output below")
+            + f"; the published marts are unchanged{where}. dbt's output ends:\n{output_tail(result)}",
+            failed=failed,
         )
     return result
+
+
+def last_build_dir(state_dir: Path) -> Path:
+    """Where the nightly build keeps dbt's compiled SQL, logs and run_results.json of its last run."""
+    return state_dir / "dbt" / "last-build"
+
+
+def failed_nodes(target_path: Path) -> list[str]:
+    """The models, tests and seeds that errored or failed in the last run (names, never rows)."""
+    results = target_path / "run_results.json"
+    if not results.is_file():
+        return []
+    data = json.loads(results.read_text(encoding="utf-8"))
+    return [r["unique_id"] for r in data.get("results", []) if r.get("status") in ("error", "fail", "runtime error")]
 
 
 def docs_site(dsn: str, out_dir: Path) -> Path:

@@ -1,0 +1,120 @@
+"""Write-audit-publish for the marts: dbt builds into a schema BI cannot see, and only when every
+model, data test and contract has passed does one short transaction switch it in as `marts`.
+
+    marts_build  the night's build (dbt's `+schema: marts` resolves here during the build);
+                 dropped and made afresh at the start of every build, never granted to BI
+    marts        what BI tools, reports and exports read: always one publication, whole
+
+The switch (`switch_in`) renames `marts` to `marts_previous` and `marts_build` to `marts`, grants the
+BI role, records the publication (audit.publications and the figures that changed) and drops the
+previous schema, all in one transaction with a lock timeout. Dropping the previous tables in that
+transaction waits for any BI statement or transaction still reading them, so each one sees
+yesterday's marts or tonight's, never a mix; if one holds on longer than the lock timeout the switch
+gives up and is retried, leaving `marts` as it was.
+
+A crash anywhere before the commit leaves `marts` exactly as last published. Whether the marts are
+behind the loaded data is known from the audit (`marts_behind_raw`): a publication records the last
+good load it includes, so the next run rebuilds and publishes even when no new drop is pending.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import psycopg
+from psycopg import sql
+
+log = logging.getLogger(__name__)
+
+PUBLISHED_SCHEMA = "marts"
+BUILD_SCHEMA = "marts_build"
+PREVIOUS_SCHEMA = "marts_previous"
+BI_ROLE = "csc_bi"
+# How long the switch may wait for BI queries reading yesterday's marts before it gives up (retried).
+SWITCH_LOCK_TIMEOUT = "30s"
+
+
+class SwitchRefused(RuntimeError):
+    """The build cannot be switched in (missing, empty, or BI queries held the old marts too long)."""
+
+
+@dataclass(frozen=True)
+class Publication:
+    publication_id: int
+    through_load_id: int | None  # the last good load whose data these marts include
+    rows: int  # rows of marts.performance_measures
+
+
+def prepare_build(conn: psycopg.Connection) -> None:
+    """An empty build schema for tonight (a crashed night's leftovers are dropped)."""
+    with conn.transaction():
+        conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(BUILD_SCHEMA)))
+        conn.execute(sql.SQL("create schema {}").format(sql.Identifier(BUILD_SCHEMA)))
+        # Not readable by BI while it is being built (csc_bi has no usage on it until the switch).
+        conn.execute(sql.SQL("revoke all on schema {} from public").format(sql.Identifier(BUILD_SCHEMA)))
+
+
+def last_good_load(conn: psycopg.Connection) -> int | None:
+    """The newest good load (published or accepted): what a build started now includes."""
+    from csc_pipeline.load.audit import GOOD
+
+    return conn.execute("select max(load_id) from audit.loads where status = any(%s)",
+                        ([str(s) for s in GOOD],)).fetchone()[0]
+
+
+def marts_behind_raw(conn: psycopg.Connection) -> bool:
+    """Whether some good load is not yet in the published marts (a build failed or was interrupted)."""
+    newest = last_good_load(conn)
+    if newest is None:
+        return False
+    published = conn.execute(
+        "select max(through_load_id) from audit.publications where through_load_id is not null").fetchone()[0]
+    return published is None or published < newest
+
+
+def switch_in(conn: psycopg.Connection, *, through_load_id: int | None) -> Publication:
+    """Make tonight's build the published marts and record the publication, in one transaction."""
+    from .publication_history import PublicationError, record_publication
+
+    build, published, previous = (sql.Identifier(s) for s in (BUILD_SCHEMA, PUBLISHED_SCHEMA, PREVIOUS_SCHEMA))
+    with conn.transaction():
+        conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(SWITCH_LOCK_TIMEOUT)))
+        # One switch at a time, whatever runs in parallel.
+        conn.execute("select pg_advisory_xact_lock(hashtext('csc_marts_switch'))")
+        if conn.execute("select to_regclass(%s)", (f"{BUILD_SCHEMA}.performance_measures",)).fetchone()[0] is None:
+            raise SwitchRefused(f"{BUILD_SCHEMA}.performance_measures does not exist: the build did not finish")
+        try:
+            conn.execute(sql.SQL("drop schema if exists {} cascade").format(previous))
+            conn.execute(sql.SQL("alter schema {} rename to {}").format(published, previous))
+            conn.execute(sql.SQL("alter schema {} rename to {}").format(build, published))
+            _grant_bi(conn)
+            try:
+                publication_id, rows = record_publication(conn, through_load_id=through_load_id)
+            except PublicationError as exc:
+                raise SwitchRefused(str(exc)) from None
+            # Waits for readers of yesterday's tables: none can then mix the two.
+            conn.execute(sql.SQL("drop schema {} cascade").format(previous))
+        except psycopg.errors.LockNotAvailable:
+            raise SwitchRefused(
+                f"BI queries held the published marts for more than {SWITCH_LOCK_TIMEOUT}; "
+                "the marts are unchanged and the switch is retried") from None
+    log.info("switched in the marts: publication %s, %d rows of performance_measures", publication_id, rows)
+    return Publication(publication_id, through_load_id, rows)
+
+
+def _grant_bi(conn: psycopg.Connection) -> None:
+    """The BI role reads the published marts (and only them); tables dbt adds later too."""
+    schema = sql.Identifier(PUBLISHED_SCHEMA)
+    role = sql.Identifier(BI_ROLE)
+    conn.execute(sql.SQL("grant usage on schema {} to {}").format(schema, role))
+    conn.execute(sql.SQL("grant select on all tables in schema {} to {}").format(schema, role))
+    conn.execute(sql.SQL("alter default privileges in schema {} grant select on tables to {}").format(schema, role))
+
+
+def marts_summary(conn: psycopg.Connection, publication_id: int | None) -> dict[str, dict]:
+    """Per council, what the published marts serve: {la_code: {source_extract_date, rows, publication_id}}."""
+    rows = conn.execute(
+        f"select la_code, max(source_extract_date)::text, count(*) from {PUBLISHED_SCHEMA}.performance_measures"
+        " group by la_code order by la_code").fetchall()
+    return {la: {"source_extract_date": d, "rows": n, "publication_id": publication_id} for la, d, n in rows}

@@ -156,18 +156,19 @@ def test_kill_9_during_the_switch_leaves_the_marts_as_published(wap, published_b
 
     dsn, base = wap
     built = nightly.transform()  # a complete build, waiting to be switched in
-    # A BI session reading the published marts holds the switch inside its transaction.
-    with psycopg.connect(dsn) as reader:
-        reader.execute("select count(*) from marts.performance_measures").fetchone()
+    # Hold the publication record's lock: the switch stops inside its transaction, after the renames.
+    with psycopg.connect(dsn, autocommit=True) as holder:
+        holder.execute("select pg_advisory_lock(hashtext('csc_publication_history'))")
         proc = _night_process(dsn, base, "from csc_pipeline.flows import nightly; "
                                          f"nightly.publish_marts({json.dumps(built)})")
         try:
-            _wait_for(lambda: _lock_waiters(dsn) > 0 or proc.poll() is not None, what="the switch to wait")
+            _wait_for(lambda: _lock_waiters(dsn) > 0 or proc.poll() is not None, what="the switch to stop")
             assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
         finally:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-        reader.rollback()
+        holder.execute("select pg_advisory_unlock(hashtext('csc_publication_history'))")
+    _wait_for(lambda: _lock_waiters(dsn) == 0, seconds=60, what="the killed switch's session to end")
     assert fingerprint(dsn) == published_before
     assert _tables_in(dsn, publication.BUILD_SCHEMA) > 0  # the build is still there to switch in
 
@@ -187,7 +188,8 @@ def test_a_reader_across_the_switch_sees_one_publication_then_the_next_run_publi
         first = reader.execute("select max(source_extract_date) from marts.performance_measures").fetchone()[0]
         switch = threading.Thread(target=lambda: results.update(summary=nightly.publish_marts(built)))
         switch.start()
-        _wait_for(lambda: _lock_waiters(dsn) > 0, what="the switch to wait for the reader")
+        time.sleep(3)  # the switch tries, finds yesterday's marts being read, and tries again
+        assert switch.is_alive() and _lock_waiters(dsn) == 0  # it keeps nobody waiting
         # Still inside its transaction, the reader's next statement reads yesterday's table too.
         read = reader.execute("select %s::regclass::oid", (other,)).fetchone()[0]
         reader.execute(f"select count(*) from {other}").fetchone()

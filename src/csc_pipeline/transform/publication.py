@@ -5,12 +5,13 @@ model, data test and contract has passed does one short transaction switch it in
                  dropped and made afresh at the start of every build, never granted to BI
     marts        what BI tools, reports and exports read: always one publication, whole
 
-The switch (`switch_in`) renames `marts` to `marts_previous` and `marts_build` to `marts`, grants the
-BI role, records the publication (audit.publications and the figures that changed) and drops the
-previous schema, all in one transaction with a lock timeout. Dropping the previous tables in that
-transaction waits for any BI statement or transaction still reading them, so each one sees
-yesterday's marts or tonight's, never a mix; if one holds on longer than the lock timeout the switch
-gives up and is retried, leaving `marts` as it was.
+The switch (`switch_in`) takes every published table at once (only when no BI statement or
+transaction is reading any of them), renames `marts` to `marts_previous` and `marts_build` to
+`marts`, grants the BI role, records the publication (audit.publications and the figures that
+changed) and drops the previous schema, all in one transaction. A reader that has read yesterday's
+marts keeps them to the end of its transaction; every transaction after the switch reads tonight's;
+none sees a mix. While readers hold on, the switch tries again every half second, for ten minutes,
+then fails leaving `marts` as it was (the next run switches it in).
 
 A crash anywhere before the commit leaves `marts` exactly as last published. Whether the marts are
 behind the loaded data is known from the audit (`marts_behind_raw`): a publication records the last
@@ -20,6 +21,7 @@ good load it includes, so the next run rebuilds and publishes even when no new d
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 import psycopg
@@ -31,8 +33,9 @@ PUBLISHED_SCHEMA = "marts"
 BUILD_SCHEMA = "marts_build"
 PREVIOUS_SCHEMA = "marts_previous"
 BI_ROLE = "csc_bi"
-# How long the switch may wait for BI queries reading yesterday's marts before it gives up (retried).
-SWITCH_LOCK_TIMEOUT = "30s"
+# How long the switch keeps trying while BI queries read yesterday's marts, and how often.
+SWITCH_WAIT_SECONDS = 600.0
+SWITCH_RETRY_SECONDS = 0.5
 
 
 class SwitchRefused(RuntimeError):
@@ -73,32 +76,50 @@ def marts_behind_raw(conn: psycopg.Connection) -> bool:
     return published is None or published < newest
 
 
-def switch_in(conn: psycopg.Connection, *, through_load_id: int | None) -> Publication:
-    """Make tonight's build the published marts and record the publication, in one transaction."""
+def switch_in(conn: psycopg.Connection, *, through_load_id: int | None,
+              wait_seconds: float = SWITCH_WAIT_SECONDS) -> Publication:
+    """Make tonight's build the published marts and record the publication, in one transaction.
+
+    The transaction first takes every table of the published marts, all at once and without
+    waiting (NOWAIT): while a BI statement or transaction still reads one, the attempt is given up
+    and made again shortly, for up to `wait_seconds`. Holding no lock while it waits, the switch can
+    never deadlock with a reader nor keep one waiting; once it has them all, nobody reads yesterday's
+    marts, and the renames, grants, record and drop take a moment."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            return _switch_once(conn, through_load_id)
+        except psycopg.errors.LockNotAvailable:
+            if time.monotonic() > deadline:
+                raise SwitchRefused(
+                    f"BI queries kept reading the published marts for {wait_seconds:.0f} s; the marts are "
+                    "unchanged and the switch is retried") from None
+            time.sleep(SWITCH_RETRY_SECONDS)
+
+
+def _switch_once(conn: psycopg.Connection, through_load_id: int | None) -> Publication:
     from .publication_history import PublicationError, record_publication
 
     build, published, previous = (sql.Identifier(s) for s in (BUILD_SCHEMA, PUBLISHED_SCHEMA, PREVIOUS_SCHEMA))
     with conn.transaction():
-        conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(SWITCH_LOCK_TIMEOUT)))
         # One switch at a time, whatever runs in parallel.
         conn.execute("select pg_advisory_xact_lock(hashtext('csc_marts_switch'))")
         if conn.execute("select to_regclass(%s)", (f"{BUILD_SCHEMA}.performance_measures",)).fetchone()[0] is None:
             raise SwitchRefused(f"{BUILD_SCHEMA}.performance_measures does not exist: the build did not finish")
+        old = [sql.Identifier(PUBLISHED_SCHEMA, name) for (name,) in conn.execute(
+            "select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+            " where n.nspname = %s and c.relkind in ('r', 'p', 'v', 'm') order by c.relname", (PUBLISHED_SCHEMA,))]
+        if old:
+            conn.execute(sql.SQL("lock table {} in access exclusive mode nowait").format(sql.SQL(", ").join(old)))
+        conn.execute(sql.SQL("drop schema if exists {} cascade").format(previous))
+        conn.execute(sql.SQL("alter schema {} rename to {}").format(published, previous))
+        conn.execute(sql.SQL("alter schema {} rename to {}").format(build, published))
+        _grant_bi(conn)
         try:
-            conn.execute(sql.SQL("drop schema if exists {} cascade").format(previous))
-            conn.execute(sql.SQL("alter schema {} rename to {}").format(published, previous))
-            conn.execute(sql.SQL("alter schema {} rename to {}").format(build, published))
-            _grant_bi(conn)
-            try:
-                publication_id, rows = record_publication(conn, through_load_id=through_load_id)
-            except PublicationError as exc:
-                raise SwitchRefused(str(exc)) from None
-            # Waits for readers of yesterday's tables: none can then mix the two.
-            conn.execute(sql.SQL("drop schema {} cascade").format(previous))
-        except psycopg.errors.LockNotAvailable:
-            raise SwitchRefused(
-                f"BI queries held the published marts for more than {SWITCH_LOCK_TIMEOUT}; "
-                "the marts are unchanged and the switch is retried") from None
+            publication_id, rows = record_publication(conn, through_load_id=through_load_id)
+        except PublicationError as exc:
+            raise SwitchRefused(str(exc)) from None
+        conn.execute(sql.SQL("drop schema {} cascade").format(previous))
     log.info("switched in the marts: publication %s, %d rows of performance_measures", publication_id, rows)
     return Publication(publication_id, through_load_id, rows)
 

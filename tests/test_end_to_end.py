@@ -80,14 +80,14 @@ def test_children_looked_after_match_the_generated_records(nightly_runs, warehou
     legal = _read(landing, LAST, "ssd_legal_status")
     with psycopg.connect(warehouse_dsn) as conn:
         rows = conn.execute(
-            "select period_label, period_end, value, source_extract_date from marts.performance_measures"
+            "select period_label, as_at_date, value, source_extract_date from marts.performance_measures"
             " where la_code = %s and measure_id = 'cla_at_period_end' and breakdown = 'total'",
             (LA,),
         ).fetchall()
     assert len(rows) >= 4 * 5  # five-plus years of quarters
-    for label, period_end, value, source in rows:
+    for label, as_at_date, value, source in rows:
         assert source == LAST
-        expected = len(_looked_after_on(episodes, legal, period_end))
+        expected = len(_looked_after_on(episodes, legal, as_at_date))
         assert value == expected, f"{label}: marts say {value}, the records say {expected}"
     # at least one year where the figure is a real size (the generator was asked for ~60)
     assert max(v for _, _, v, _ in rows) >= 40
@@ -96,7 +96,7 @@ def test_children_looked_after_match_the_generated_records(nightly_runs, warehou
 def test_periods_cover_the_window_and_the_running_year_is_incomplete(nightly_runs, warehouse_dsn):
     with psycopg.connect(warehouse_dsn) as conn:
         years = conn.execute(
-            "select distinct period_label, period_start, period_end, is_complete from marts.performance_measures"
+            "select distinct period_label, period_start, as_at_date, is_complete from marts.performance_measures"
             " where la_code = %s and period_type = 'financial_year' order by period_start",
             (LA,),
         ).fetchall()
@@ -210,11 +210,11 @@ FACT_COUNTS = {
 @pytest.mark.parametrize("measure_id", sorted(FACT_COUNTS))
 def test_counts_agree_with_the_facts_they_come_from(nightly_runs, warehouse_dsn, measure_id):
     fact, condition = FACT_COUNTS[measure_id]
-    # "{in_period}(x)" means period_start <= x <= period_end
+    # "{in_period}(x)" means period_start <= x <= as_at_date (the period end of measures.md §2)
     while "{in_period}(" in condition:
         head, rest = condition.split("{in_period}(", 1)
         column, tail = rest.split(")", 1)
-        condition = f"{head}({column} between p.period_start and p.period_end){tail}"
+        condition = f"{head}({column} between p.period_start and p.as_at_date){tail}"
     query = f"""
         select p.period_label, p.value,
                (select count(*) from marts.{fact} f where f.la_code = p.la_code and {condition}) as from_fact

@@ -98,7 +98,7 @@ current_documents as (
     inner join {{ documents }} as documents
         on documents.la_code = children.la_code
         and documents.person_id = children.person_id
-        and {{ within_previous_months('documents.' ~ date_column, 'children.period_end', months) }}
+        and {{ within_previous_months('documents.' ~ date_column, 'children.as_at_date', months) }}
 
 ),
 

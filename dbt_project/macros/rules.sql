@@ -160,13 +160,16 @@ left join {{ spells }} as {{ alias }}
 {% macro join_reporting_periods(records, condition) -%}
 {#- One row per record x reporting period of its council (int_reporting_periods) for which
     `condition` holds; the condition names the record `records` and the period `periods`.
-    Returns the record's columns with period_type, period_label, period_start and
-    period_end. Shared by events_in_periods and records_at_period_ends. -#}
+    Returns the record's columns with period_type, period_label, period_start,
+    period_end (the calendar end) and as_at_date (the date the period is measured at: what
+    measures.md §2–3 call "period end"). Shared by events_in_periods and
+    records_at_period_ends. -#}
 select
     periods.period_type,
     periods.period_label,
     periods.period_start,
     periods.period_end,
+    periods.as_at_date,
     records.*
 from {{ ref('int_reporting_periods') }} as periods
 inner join {{ records }} as records
@@ -177,21 +180,21 @@ inner join {{ records }} as records
 
 {% macro events_in_periods(events, date_column) -%}
 {#- measures.md §2 "in period": one row per event x reporting period whose
-    [period_start, period_end] holds the event's date. Returns the event's columns
-    (la_code among them) with period_type, period_label, period_start and period_end. -#}
-{{ join_reporting_periods(events, 'records.' ~ date_column ~ ' between periods.period_start and periods.period_end') }}
+    [period_start, as_at_date] holds the event's date. Returns the event's columns
+    (la_code among them) with the period's columns (join_reporting_periods). -#}
+{{ join_reporting_periods(events, 'records.' ~ date_column ~ ' between periods.period_start and periods.as_at_date') }}
 {%- endmacro %}
 
 
 {% macro records_at_period_ends(records, start_column, end_column, one_per=none, id_column=none) -%}
-{#- measures.md §2 "at period end": one row per record x reporting period whose period
-    end the record is in force on (start <= D and (end is null or end > D)). Returns the
-    record's columns with period_type, period_label, period_start and period_end.
+{#- measures.md §2 "at period end": one row per record x reporting period whose
+    as_at_date D the record is in force on (start <= D and (end is null or end > D)). Returns
+    the record's columns with the period's columns (join_reporting_periods).
     With one_per (a column, e.g. person_id) and id_column: only the record that wins on
     the period end for each, where records of one kind overlap: the later start, then
     the higher id (measures.md §2). (distinct on rather than row_number() = 1, whose row
     estimate of a handful misleads the planner into nested loops over later joins.) -#}
-{%- set in_force_on_period_end = in_force('records.' ~ start_column, 'records.' ~ end_column, 'periods.period_end') -%}
+{%- set in_force_on_period_end = in_force('records.' ~ start_column, 'records.' ~ end_column, 'periods.as_at_date') -%}
 {%- if one_per is none -%}
 {{ join_reporting_periods(records, in_force_on_period_end) }}
 {%- else -%}

@@ -66,6 +66,7 @@ children as (
         episodes_in_force.period_label,
         episodes_in_force.period_start,
         episodes_in_force.period_end,
+        episodes_in_force.as_at_date,
         episodes_in_force.person_id,
         episodes_in_force.cla_episode_id,
         episodes_in_force.cla_id,
@@ -73,11 +74,11 @@ children as (
         legal_statuses.legal_status,
         coalesce(legal_statuses.is_short_break, false) as is_short_break,
         episodes_in_force.pers_dob,
-        {{ age_in_years('episodes_in_force.pers_dob', 'episodes_in_force.period_end') }} as age_years,
+        {{ age_in_years('episodes_in_force.pers_dob', 'episodes_in_force.as_at_date') }} as age_years,
         episodes_in_force.sex,
         episodes_in_force.ethnicity
     from episodes_in_force
-    {{ join_spell_in_force('legal_statuses', 'legal_statuses', 'episodes_in_force', 'episodes_in_force.period_end')
+    {{ join_spell_in_force('legal_statuses', 'legal_statuses', 'episodes_in_force', 'episodes_in_force.as_at_date')
        | indent(4) }}
 
 ),
@@ -89,7 +90,7 @@ children_with_care_plans as (
     inner join care_plans
         on care_plans.la_code = children.la_code
         and care_plans.person_id = children.person_id
-        and {{ in_force('care_plans.care_plan_start', 'care_plans.care_plan_end', 'children.period_end') }}
+        and {{ in_force('care_plans.care_plan_start', 'care_plans.care_plan_end', 'children.as_at_date') }}
 
 )
 
@@ -99,6 +100,7 @@ select
     children.period_label,
     children.period_start,
     children.period_end,
+    children.as_at_date,
     children.person_id,
     children.cla_episode_id,
     children.cla_id,
@@ -127,7 +129,7 @@ left join children_with_care_plans
     and children_with_care_plans.period_type = children.period_type
     and children_with_care_plans.period_label = children.period_label
     and children_with_care_plans.person_id = children.person_id
-{{ join_spell_in_force('placements', 'placements', 'children', 'children.period_end') }}
-{{ join_spell_in_force('iros', 'iros', 'children', 'children.period_end') }}
-{{ join_working_days_before('care_plan_min', 'children.period_end', var('cla_care_plan_min_working_days')) }}
-{{ join_working_days_before('health_min', 'children.period_end', var('cla_health_min_working_days')) }}
+{{ join_spell_in_force('placements', 'placements', 'children', 'children.as_at_date') }}
+{{ join_spell_in_force('iros', 'iros', 'children', 'children.as_at_date') }}
+{{ join_working_days_before('care_plan_min', 'children.as_at_date', var('cla_care_plan_min_working_days')) }}
+{{ join_working_days_before('health_min', 'children.as_at_date', var('cla_health_min_working_days')) }}

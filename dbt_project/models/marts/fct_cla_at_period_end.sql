@@ -6,6 +6,7 @@ select
     period_type,
     period_label,
     period_end,
+    as_at_date,
     {{ pseudonym('la_code', 'person_id') }} as child_key,
     {{ pseudonym('la_code', 'cla_id', 'period_of_care') }} as period_of_care_key,
     period_of_care_start,

@@ -418,7 +418,8 @@ class ReportingPeriod:
     period_type: PeriodType
     period_label: str
     period_start: date
-    period_end: date  # last day, or the day before the extract date while running
+    period_end: date  # the last day (31 March for a year), also while running
+    as_at_date: date  # measured at: period_end, or the day before the extract date while running
     is_complete: bool
 
 
@@ -435,7 +436,8 @@ def financial_year_label(start_year: int) -> str:
 def reporting_periods(window_start: date, extract_date: date) -> list[ReportingPeriod]:
     """Every financial year and quarter from the first that starts on or after the
     window start to the last that starts before the extract date; a period still
-    running is measured as at the day before the extract date."""
+    running is measured as at the day before the extract date (its as_at_date), while its
+    period_end stays the calendar end."""
     out: list[ReportingPeriod] = []
     fy = window_start.year if window_start.month >= FINANCIAL_YEAR_START_MONTH else window_start.year - 1
     start = date(fy, FINANCIAL_YEAR_START_MONTH, 1)
@@ -444,13 +446,13 @@ def reporting_periods(window_start: date, extract_date: date) -> list[ReportingP
         year_label = financial_year_label(start.year)
         year_end = _add_months(start, 12) - timedelta(days=1)
         if start >= window_start:
-            out.append(ReportingPeriod("financial_year", year_label, start, min(year_end, last_day),
+            out.append(ReportingPeriod("financial_year", year_label, start, year_end, min(year_end, last_day),
                                        year_end < extract_date))
         for q in range(4):
             q_start = _add_months(start, q * QUARTER_MONTHS)
             q_end = _add_months(q_start, QUARTER_MONTHS) - timedelta(days=1)
             if window_start <= q_start < extract_date:
-                out.append(ReportingPeriod("financial_quarter", f"{year_label} Q{q + 1}", q_start,
+                out.append(ReportingPeriod("financial_quarter", f"{year_label} Q{q + 1}", q_start, q_end,
                                            min(q_end, last_day), q_end < extract_date))
         start = _add_months(start, 12)
     return out

@@ -34,7 +34,7 @@ population as (
         in_force.period_type,
         in_force.period_label,
         {{ code_or_not_known('in_force.latest_category', categories) }} as category,
-        {{ age_band_or_unborn('persons.pers_dob', 'persons.pers_expected_dob', 'in_force.period_end') }} as age_band
+        {{ age_band_or_unborn('persons.pers_dob', 'persons.pers_expected_dob', 'in_force.as_at_date') }} as age_band
     from in_force
     left join persons
         on persons.la_code = in_force.la_code

@@ -28,9 +28,13 @@ ranked as (
 
     select
         *,
+        -- The last episode (measures.md §2): the later start, then the later ceased date (an
+        -- open episode last), then the higher id, so a zero-length episode starting the same
+        -- day as a longer one never ends the period.
         row_number() over (
             partition by la_code, cla_id
-            order by {{ later_start_then_higher_id('episode_start', 'cla_episode_id') }}
+            order by episode_start desc, episode_ceased desc nulls first, length(cla_episode_id) desc,
+                cla_episode_id desc
         ) as episodes_from_last
     from episodes
 

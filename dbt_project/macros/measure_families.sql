@@ -50,13 +50,19 @@ select * from cells
     for review conferences), transfer-in initial conferences excluded (icpc_in_period,
     rcpc_in_period, and cp_conferences_in_period for both types). With on_time: the
     percentage of them held on time (int_cp_conferences.is_on_time: an initial conference
-    within 15 working days of the s47 start, a review conference by its due date). -#}
+    within 15 working days of the s47 start, one without an s47 start date counting as not
+    within; a review conference by its due date). A review conference without a
+    determinable due date is held but neither on time nor late: outside the denominator
+    (measures.md §3 Reviews). -#}
 with
 
 conferences as (
 
     select * from {{ ref('int_cp_conferences') }}
     where conference_type in {{ sql_list(conference_types) }} and not is_transfer_in
+        {%- if on_time %}
+        and (conference_type = 'initial' or due_date is not null)
+        {%- endif %}
 
 ),
 

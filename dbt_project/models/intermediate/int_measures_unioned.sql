@@ -10,6 +10,7 @@
     ref('int_measures__cla_reviews_in_period'),
     ref('int_measures__cla_reviews_on_time_in_period'),
     ref('int_measures__cla_reviews_late_in_period'),
+    ref('int_measures__cla_reviews_without_due_date_in_period'),
     ref('int_measures__cla_reviews_overdue_at_period_end'),
     ref('int_measures__cla_review_participation_rate'),
     ref('int_measures__cla_review_due_date_mismatch'),

@@ -203,11 +203,15 @@ MEASURES: tuple[Measure, ...] = (
             "Reviews held in the period (cancelled reviews are not held).",
             ("ssd_cla_reviews",)),
     Measure("cla_reviews_on_time_in_period", _REV, "count, percent", ("total",),
-            "Reviews held in the period on or before their computed due date; denominator: "
-            "cla_reviews_in_period.",
+            "Reviews held in the period on or before their due date; denominator: reviews held in "
+            "the period that have a due date.",
             ("ssd_cla_reviews", "ssd_cla_episodes")),
     Measure("cla_reviews_late_in_period", _REV, "count", ("total",),
-            "Reviews held in the period after their computed due date.",
+            "Reviews held in the period after their due date.",
+            ("ssd_cla_reviews", "ssd_cla_episodes")),
+    Measure("cla_reviews_without_due_date_in_period", _REV, "count", ("total",),
+            "Reviews held in the period with neither a computed nor a recorded due date: neither on "
+            "time nor late (added measure).",
             ("ssd_cla_reviews", "ssd_cla_episodes")),
     Measure("cla_reviews_overdue_at_period_end", _REV, "count", ("total",),
             "Children looked after at period end whose next review was due before period end and "
@@ -251,13 +255,17 @@ MEASURES: tuple[Measure, ...] = (
             ("ssd_cp_reviews",)),
     Measure("rcpc_on_time_in_period", _CP, "count, percent", ("total",),
             "Of those, held on time: the first within 3 months of the initial conference (the plan's "
-            "start when it has none), later ones within 6 months of the previous review.",
+            "start when it has none), later ones within 6 months of the previous review; for a plan "
+            "that began before the window start, the first review in the window is due on its recorded "
+            "due date; one without a determinable due date is outside the denominator.",
             ("ssd_cp_reviews", "ssd_initial_cp_conference", "ssd_cp_plans")),
     Measure("cp_conferences_in_period", _CP, "count", ("total",),
             "icpc_in_period + rcpc_in_period.",
             ("ssd_initial_cp_conference", "ssd_cp_reviews")),
     Measure("cp_conferences_on_time_in_period", _CP, "count, percent", ("total",),
-            "Initial conferences within 15 working days plus review conferences on time.",
+            "Initial conferences within 15 working days plus review conferences on time (an initial "
+            "conference with no s47 start date counts as not within; a review conference without a "
+            "determinable due date is outside the denominator).",
             ("ssd_initial_cp_conference", "ssd_s47_enquiry", "ssd_cp_reviews", "ssd_cp_plans")),
     # LADO
     Measure("lado_allegations_in_period", _LADO, "count",
@@ -284,7 +292,9 @@ MEASURES: tuple[Measure, ...] = (
             "Foster carer reviews held in the period.",
             ("loc_foster_carer_reviews",)),
     Measure("foster_carer_reviews_on_time_in_period", _IRO, "count, percent", ("total",),
-            "Of those, held on or before the due date.",
+            "Of those with a due date (12 months after the household's previous review held in the "
+            "extract, else the recorded fcar_review_due_date), held on or before it; one without a "
+            "determinable due date is outside the denominator.",
             ("loc_foster_carer_reviews",)),
     Measure("iro_escalations_in_period", _IRO, "count", ("total", "stage", "issue_category"),
             "Escalations raised in the period (one row per escalation; stage is the highest reached).",

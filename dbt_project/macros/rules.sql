@@ -10,6 +10,16 @@
 {%- endmacro %}
 
 
+{% macro link_key(link_column, own_id_column) -%}
+{#- measures.md §2 "missing links never join": the PARTITION BY / GROUP BY / DISTINCT ON
+    terms that group records through a link the contract lets be empty (clar_cla_id,
+    cppr_cp_plan_id, cppl_person_id, fcar_household_id): records sharing a link group
+    together, a record with it empty stands alone (grouped only with itself, by its own
+    id), where a bare link would group every empty one together. -#}
+{{ link_column }}, case when {{ link_column }} is null then {{ own_id_column }} end
+{%- endmacro %}
+
+
 {% macro earlier_date_then_lower_id(date_column, id_column) -%}
 {#- ORDER BY terms for events of one series in the order they happened (reviews, plans):
     by date, ties by id, ids compared as later_start_then_higher_id does (10 > 9). -#}

@@ -12,6 +12,8 @@
 -- reviews: its first review in the window is due on the case system's recorded due date
 -- (none recorded: no due date), and is taken as the period's first review only when that
 -- due date falls before the second review could have been due (3 months after the start).
+-- A review with no period of care (clar_cla_id empty) stands alone (measures.md §2:
+-- missing links never join): no computed due date, so its recorded one applies.
 with
 
 periods_of_care as (
@@ -35,6 +37,7 @@ reviews as (
         reviews.clar_cla_review_id as review_id,
         reviews.clar_cla_id as cla_id,
         coalesce(reviews.clar_cla_person_id, periods_of_care.person_id) as person_id,
+        periods_of_care.cla_id is not null as has_period_of_care,
         periods_of_care.period_of_care_start,
         coalesce(periods_of_care.began_before_window, false) as began_before_window,
         periods_of_care.first_review_due_date,
@@ -57,7 +60,7 @@ held as (
     from reviews
     where not is_cancelled and review_date is not null
     window period_reviews as (
-        partition by la_code, cla_id
+        partition by la_code, {{ link_key('cla_id', 'review_id') }}
         order by {{ earlier_date_then_lower_id('review_date', 'review_id') }}
     )
 
@@ -68,6 +71,7 @@ first_of_period as (
     select
         *,
         review_in_window = 1
+            and has_period_of_care
             and (
                 not began_before_window
                 or coalesce(recorded_due_date, review_date)
@@ -95,12 +99,13 @@ due as (
 
     select
         *,
-        {{ review_due('review_in_window', 'began_before_window', 'recorded_due_date', 'first_review_due_date', [
+        {{ review_due('review_in_window', '(began_before_window or not has_period_of_care)', 'recorded_due_date',
+                      'first_review_due_date', [
             ['second', 'lag(is_first_of_period) over period_reviews', 'lag(next_review_due_date) over period_reviews'],
             ['later', 'review_in_window > 1', 'lag(next_review_due_date) over period_reviews'],
         ]) | indent(8) }}
     from next_due
-    window period_reviews as (partition by la_code, cla_id order by review_in_window)
+    window period_reviews as (partition by la_code, {{ link_key('cla_id', 'review_id') }} order by review_in_window)
 
 )
 

@@ -19,11 +19,12 @@ persons as (
 
 ),
 
--- One plan per child: the later start wins, then the higher id.
+-- One plan per child: the later start wins, then the higher id; a plan with no person is
+-- one child of its own (measures.md §2: missing links never join).
 in_force as (
 
-    {{ records_at_period_ends('plans', 'plan_start', 'plan_end', one_per='person_id', id_column='cp_plan_id')
-       | indent(4) }}
+    {{ records_at_period_ends('plans', 'plan_start', 'plan_end', one_per=link_key('person_id', 'cp_plan_id'),
+                              id_column='cp_plan_id') | indent(4) }}
 
 ),
 

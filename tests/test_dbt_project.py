@@ -193,6 +193,7 @@ def test_performance_measures_for_the_hand_made_council(built):
     assert cells[(year, "age_band", "16 and over")] == (1, "c")
     assert cells[(year, "age_band", "Not known")] == (1, "c")
     assert cells[(year, "age_band", "Under 1")] == (0, "0")
+    assert cells[(year, "age_band", "Unborn")] == (0, "0")
     assert cells[(year, "legal_status", "C2")] == (12, "12")
     assert cells[(year, "legal_status", "Other")] == (1, "c")
     assert cells[(year, "legal_status", "Not known")] == (1, "c")
@@ -215,7 +216,7 @@ def test_performance_measures_for_the_hand_made_council(built):
     # every closed breakdown value is published for every period
     periods = {p for p, _, _ in cells}
     assert len(periods) == 12
-    assert len(rows) == len(periods) * (1 + 6 + 13 + 6 + 4)
+    assert len(rows) == len(periods) * (1 + 7 + 13 + 6 + 4)  # age bands: Unborn, five bands, Not known
 
 
 def test_running_period_is_measured_the_day_before_the_extract(built):

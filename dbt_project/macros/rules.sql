@@ -28,9 +28,20 @@
 
 
 {% macro age_in_years(date_of_birth, on_date) -%}
+{#- Completed years on a date; NULL before birth or without a date of birth. PostgreSQL's
+    age() counts a 29 February birthday as reached on 1 March in other years (measures.md §2). -#}
 case when {{ date_of_birth }} <= {{ on_date }}
     then date_part('year', age({{ on_date }}, {{ date_of_birth }}))::integer
 end
+{%- endmacro %}
+
+
+{% macro counts_as_a_child_on(date_of_birth, death_date, on_date) -%}
+{#- measures.md §2 "nobody is looked after, or on a plan, at 18 or after death": true unless
+    the child has had their 18th birthday (a 29 February birthday falls on 1 March: age_in_years)
+    or died on or before the date. For the at-period-end measures; flows are not filtered. -#}
+(coalesce({{ age_in_years(date_of_birth, on_date) }} < 18, true)
+    and ({{ death_date }} is null or {{ death_date }} > {{ on_date }}))
 {%- endmacro %}
 
 
@@ -49,6 +60,13 @@ end
 {%- set values = [] -%}
 {%- for band in contract_age_bands() -%}{%- do values.append(band['label']) -%}{%- endfor -%}
 {%- do return(values) -%}
+{%- endmacro %}
+
+
+{% macro age_band_breakdown_values() -%}
+{#- Every value an age_band breakdown publishes (a closed set, measures.md §1–2): Unborn,
+    the bands, Not known (the values age_band_or_unborn gives). -#}
+{%- do return(['Unborn'] + age_band_values() + ['Not known']) -%}
 {%- endmacro %}
 
 

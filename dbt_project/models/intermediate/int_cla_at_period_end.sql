@@ -21,11 +21,17 @@ episodes as (
 
 ),
 
--- One episode per child and period: the later start wins, then the higher id.
+-- One episode per child and period: the later start wins, then the higher id. Nobody is
+-- looked after from their 18th birthday or their death, even with an episode left open
+-- (measures.md §2; the gate warns about such episodes).
 episodes_in_force as (
 
-    {{ records_at_period_ends('episodes', 'episode_start', 'episode_ceased',
-                              one_per='person_id', id_column='cla_episode_id') | indent(4) }}
+    select *
+    from (
+        {{ records_at_period_ends('episodes', 'episode_start', 'episode_ceased',
+                                  one_per='person_id', id_column='cla_episode_id') | indent(8) }}
+    ) as in_force
+    where {{ counts_as_a_child_on('pers_dob', 'pers_death_date', 'as_at_date') }}
 
 ),
 
@@ -109,7 +115,9 @@ select
     children.is_short_break,
     children.pers_dob,
     children.age_years,
-    {{ age_band('children.age_years') }} as age_band,
+    -- Unborn before the date of birth (an expected date of birth cannot matter: the gate
+    -- blocks episodes dated before it, so a child looked after on D was due by D).
+    {{ age_band_or_unborn('children.pers_dob', 'null', 'children.as_at_date') }} as age_band,
     children.sex,
     children.ethnicity,
     {{ ethnicity_group('children.ethnicity') }} as ethnicity_group,

@@ -18,6 +18,13 @@ families as (
 
 ),
 
+persons as (
+
+    select la_code, pers_person_id as person_id, pers_dob, pers_death_date
+    from {{ ref('stg_ssd__persons') }}
+
+),
+
 population as (
 
     select
@@ -30,6 +37,11 @@ population as (
     left join families
         on families.la_code = at_period_end.la_code
         and families.person_id = at_period_end.person_id
+    left join persons
+        on persons.la_code = at_period_end.la_code
+        and persons.person_id = at_period_end.person_id
+    -- Nobody is on a plan from their 18th birthday or death (measures.md §2).
+    where {{ counts_as_a_child_on('persons.pers_dob', 'persons.pers_death_date', 'at_period_end.as_at_date') }}
 
 ),
 

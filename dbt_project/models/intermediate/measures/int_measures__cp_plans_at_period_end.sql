@@ -1,7 +1,8 @@
 -- cp_plans_at_period_end (measures.md §3): children subject to a child protection plan at
 -- period end (a plan in force: start <= D and (end null or end > D)), by the latest
 -- category of their plan (the later start, then the higher id, where two overlap) and
--- their age band on that date (Unborn before birth).
+-- their age band on that date (Unborn before birth); not from the child's 18th birthday or
+-- death, even with the plan still open (measures.md §2).
 {%- set categories = contract_code_sets()['cp_category']['codes'] %}
 
 with
@@ -14,7 +15,7 @@ plans as (
 
 persons as (
 
-    select la_code, pers_person_id as person_id, pers_dob, pers_expected_dob
+    select la_code, pers_person_id as person_id, pers_dob, pers_expected_dob, pers_death_date
     from {{ ref('stg_ssd__persons') }}
 
 ),
@@ -40,6 +41,8 @@ population as (
     left join persons
         on persons.la_code = in_force.la_code
         and persons.person_id = in_force.person_id
+    -- Nobody is on a plan from their 18th birthday or death (measures.md §2).
+    where {{ counts_as_a_child_on('persons.pers_dob', 'persons.pers_death_date', 'in_force.as_at_date') }}
 
 ),
 
@@ -47,7 +50,7 @@ cells as (
 
     {{ measure_counts('cp_plans_at_period_end', 'population', [
         {'name': 'category', 'values': categories + ['Not known']},
-        {'name': 'age_band', 'values': ['Unborn'] + age_band_values() + ['Not known']},
+        {'name': 'age_band', 'values': age_band_breakdown_values()},
     ]) | indent(4) }}
 
 )

@@ -199,7 +199,7 @@ FACT_COUNTS = {
     "cp_plans_started_in_period": ("fct_cp_plans", "{in_period}(f.plan_start)"),
     "cp_plans_ended_in_period": ("fct_cp_plans", "{in_period}(f.plan_end)"),
     "lado_allegations_in_period": ("fct_lado_allegations", "{in_period}(f.referral_date)"),
-    "lado_concluded_in_period": ("fct_lado_allegations", "{in_period}(f.outcome_date)"),
+    "lado_concluded_in_period": ("fct_lado_allegations", "f.threshold_met = 'Y' and {in_period}(f.outcome_date)"),
     "iro_escalations_in_period": ("fct_iro_escalations", "{in_period}(f.raised_date)"),
     "iro_escalations_resolved_in_period": ("fct_iro_escalations", "{in_period}(f.resolved_date)"),
     "foster_carer_reviews_in_period": ("fct_foster_carer_reviews", "f.is_held and {in_period}(f.review_date)"),

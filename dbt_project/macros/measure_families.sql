@@ -12,8 +12,8 @@ within_{{ months }}_month{{ 's' if months != 1 }}
 
 {% macro lado_concluded_within(months) -%}
 {#- lado_concluded_within_<N>_month(s)_in_period (measures.md §3): of the allegations
-    concluded in the period (lado_concluded_in_period: outcome dated in it), the
-    percentage whose outcome came within N calendar months of referral
+    concluded in the period (lado_concluded_in_period: meeting the threshold, outcome dated
+    in it), the percentage whose outcome came within N calendar months of referral
     (int_lado_allegations.is_concluded_within_..., computed for each N of var
     lado_conclusion_months, which must hold N). -#}
 {%- if months not in var('lado_conclusion_months') %}
@@ -24,6 +24,7 @@ with
 allegations as (
 
     select * from {{ ref('int_lado_allegations') }}
+    where threshold_met = 'Y'
 
 ),
 

@@ -273,7 +273,8 @@ MEASURES: tuple[Measure, ...] = (
             "Allegations referred in the period.",
             ("loc_lado_allegations",)),
     Measure("lado_concluded_in_period", _LADO, "count", ("total", "outcome"),
-            "Allegations with an outcome dated in the period.",
+            "Allegations meeting the threshold (lado_threshold_met Y) with an outcome dated in the "
+            "period; consultations that did not meet it appear only in lado_allegations_in_period.",
             ("loc_lado_allegations",)),
     Measure("lado_concluded_within_1_month_in_period", _LADO, "count, percent", ("total",),
             "Of those concluded, outcome within one calendar month of referral.",

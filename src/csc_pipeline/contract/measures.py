@@ -170,7 +170,8 @@ MEASURES: tuple[Measure, ...] = (
             ("ssd_cla_episodes",)),
     Measure("cla_placed_over_20_miles_at_period_end", _CLA, "count, percent", ("total",),
             "Of children looked after at period end, those whose current placement is more than "
-            "20 miles from home (distance 999.9 = unknown, excluded from numerator and denominator).",
+            "20 miles from home (distance 999.9 or empty = unknown, and children with no placement in "
+            "force: excluded from numerator and denominator).",
             (*_EPIS, "ssd_cla_placement")),
     Measure("adoptions_in_period", _CLA, "count", ("total", "age_band", "age_years"),
             "Episodes ceased with reason E11 or E12 in the period (the ceased date is the adoption "

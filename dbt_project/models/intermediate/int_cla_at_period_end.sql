@@ -5,8 +5,9 @@
 -- overlap), with what else is in force on it (the spells of int_legal_status_spells,
 -- int_placement_spells, int_iro_spells, and care plans): legal status, placement, IRO,
 -- whether a care plan is in force; and whether the child has been looked after long
--- enough for the care plan and health measures ("looked after for at least N working
--- days": the period of care began on or before the date N working days before D).
+-- enough for the care plan, health and PEP measures, each with its own setting ("looked
+-- after for at least N working days": the period of care began on or before the date N
+-- working days before D).
 -- Short breaks (legal status V3/V4 in force on the date) are kept and flagged: measures
 -- exclude them. Analysed after it is built: the care plan, health and education measures
 -- join it.
@@ -130,7 +131,9 @@ select
     coalesce(children.period_of_care_start <= care_plan_min.date_day, false)
         as is_looked_after_long_enough_for_care_plan,
     coalesce(children.period_of_care_start <= health_min.date_day, false)
-        as is_looked_after_long_enough_for_health
+        as is_looked_after_long_enough_for_health,
+    coalesce(children.period_of_care_start <= pep_min.date_day, false)
+        as is_looked_after_long_enough_for_pep
 from children
 left join children_with_care_plans
     on children_with_care_plans.la_code = children.la_code
@@ -141,3 +144,4 @@ left join children_with_care_plans
 {{ join_spell_in_force('iros', 'iros', 'children', 'children.as_at_date') }}
 {{ join_working_days_before('care_plan_min', 'children.as_at_date', var('cla_care_plan_min_working_days')) }}
 {{ join_working_days_before('health_min', 'children.as_at_date', var('cla_health_min_working_days')) }}
+{{ join_working_days_before('pep_min', 'children.as_at_date', var('cla_pep_min_working_days')) }}

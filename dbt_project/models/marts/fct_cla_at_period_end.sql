@@ -22,5 +22,6 @@ select
     {{ pseudonym('la_code', 'iro_professional_id') }} as iro_key,
     has_care_plan,
     is_looked_after_long_enough_for_care_plan,
-    is_looked_after_long_enough_for_health
+    is_looked_after_long_enough_for_health,
+    is_looked_after_long_enough_for_pep
 from {{ ref('int_cla_at_period_end') }}

@@ -373,10 +373,14 @@ SETTINGS: tuple[Setting, ...] = (
             "Review (England) Regulations 2010, reg 4(2): a care plan within 10 working days of the "
             "start of the first placement"),
     Setting("cla_health_min_working_days", 20,
-            "Health assessment and PEP measures: children looked after for at least N working days.",
-            "measures.md §3 cla_health_assessment_current_at_period_end, cla_pep_current_at_period_end; "
+            "Health assessment measure: children looked after for at least N working days.",
+            "measures.md §3 cla_health_assessment_current_at_period_end; "
             "Promoting the health and well-being of looked-after children (statutory guidance, 2015): "
             "initial health assessment within 20 working days of entering care"),
+    Setting("cla_pep_min_working_days", 20,
+            "PEP measure: children looked after for at least N working days (a setting of its own, "
+            "not shared with health assessments).",
+            "measures.md §3 cla_pep_current_at_period_end (20 working days, its own setting)"),
     Setting("health_assessment_type", "Health Assessment",
             "ssd_cla_health.clah_health_check_type of the statutory health assessment (any letter case).",
             "extract-contract.md §3 ssd_cla_health"),

@@ -42,8 +42,8 @@ _RULES = (
     Rule("manifest_unreadable", "manifest.json missing keys or not JSON", "blocking", "landing", acceptable=False),
     Rule("manifest_folder_mismatch", "manifest la_code or extract_date differs from the folder", "blocking",
          "landing", acceptable=False),
-    Rule("la_code_unknown", "la_code is not an English local-authority GSS code, or not a council this "
-         "deployment accepts", "blocking", "landing", acceptable=False, knob="CSC_COUNCILS / councils:"),
+    Rule("la_code_unknown", "la_code is not the GSS code of an English authority with children's services "
+         "(E06, E08, E09, E10), or not a council this deployment accepts", "blocking", "landing", acceptable=False, knob="CSC_COUNCILS / councils:"),
     Rule("unsupported_encoding", "manifest names an encoding the pipeline cannot read", "blocking", "landing",
          acceptable=False),
     Rule("label_mapping_invalid", "the council's label mapping file cannot be used", "blocking", "landing",

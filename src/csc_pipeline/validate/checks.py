@@ -70,6 +70,24 @@ REVIEWS_IN_PERIOD: tuple[tuple[str, str, str], ...] = (
 PERIOD_OF_CARE = ("ssd_cla_episodes", "clae_cla_id")
 PERSON = ("ssd_person", "pers_person_id")
 
+# (table, column): links the contract lets be empty and the measures group records by; a
+# record with one empty stands alone (measures.md §2 "missing links never join"). Warned, counted.
+MISSING_LINKS: tuple[tuple[str, str], ...] = (
+    ("ssd_cla_reviews", "clar_cla_id"),
+    ("ssd_cp_reviews", "cppr_cp_plan_id"),
+    ("ssd_cp_plans", "cppl_person_id"),
+    ("loc_foster_carer_reviews", "fcar_household_id"),
+)
+
+# (table, end column): a child's records that count at period end while open; nobody counts
+# from their 18th birthday or date of death (measures.md §2), so one left open past either
+# is warned about, counted.
+OPEN_RECORDS: tuple[tuple[str, str], ...] = (
+    ("ssd_cla_episodes", "clae_cla_episode_ceased_date"),
+    ("ssd_cp_plans", "cppl_cp_plan_end_date"),
+)
+ADULT_AGE = 18
+
 # Excel's renderings of a number-like identifier: 123.0, 1.23E+05, 1E+05.
 MANGLED_ID_PATTERN = r"^\s*[0-9]+\.0+\s*$|^\s*[0-9](\.[0-9]+)?[eE]\+?[0-9]+\s*$"
 
@@ -129,6 +147,40 @@ def checks_for(table: Table) -> list[Check]:
     ]
     for column in table.columns:
         out += _column_checks(table, column)
+    out += _counted_warnings(table)
+    return out
+
+
+def _counted_warnings(table: Table) -> list[Check]:
+    """Records the measures treat specially (measures.md §2), counted so the data team knows:
+    empty links, records open past a child's 18th birthday or death, unknown dates of birth."""
+    t = table.name
+    out: list[Check] = []
+    for tt, c in MISSING_LINKS:
+        if tt == t:
+            out.append(Check("missing_link", t, c, f"{c} is not empty (an empty one stands alone)",
+                             where=null_test(f"t.{_q(c)}"), needs=((t, c),)))
+    for tt, end in OPEN_RECORDS:
+        if tt == t:
+            person = _person_column(table)
+            alias = f"fk_{person}"
+            open_ = null_test(f"t.{_q(end)}")
+            needs = ((t, end), (t, person), (PERSON[0], "pers_dob"))
+            # Age on the last day the extract covers (the day before it), as the marts count it.
+            out.append(Check(
+                "open_after_18", t, end, f"{end} is set once the child ({person}) is {ADULT_AGE}",
+                where=f"{open_} and date_part('year', age({{{{extract_date}}}} - 1, {alias}.born)) >= {ADULT_AGE}",
+                joins=(_key_join(person, PERSON),), needs=needs, params={"person": person}))
+            out.append(Check(
+                "open_after_death", t, end, f"{end} is set once the child ({person}) has died",
+                where=f"{open_} and {alias}.died < {{{{extract_date}}}}",
+                joins=(_key_join(person, PERSON),), needs=needs, params={"person": person}))
+    if t == PERSON[0]:
+        out.append(Check(
+            "dob_missing", t, "pers_dob", "pers_dob is known (or the child is unborn on the extract date)",
+            where=(f"{null_test('t.pers_dob')} and ({{{{date:pers_expected_dob}}}} is null "
+                   f"or {{{{date:pers_expected_dob}}}} < {{{{extract_date}}}})"),
+            needs=((t, "pers_dob"),)))
     return out
 
 
@@ -224,14 +276,15 @@ def _column_checks(table: Table, column: Column) -> list[Check]:
 
 def _key_join(column: str, target: tuple[str, str]) -> Join:
     """The distinct keys of `target` (trimmed), with what checks on them need: a person's
-    date of birth (else expected date of birth), a period of care's first start and last
-    end (none while an episode is open)."""
+    date of birth (else expected date of birth) and date of death, a period of care's first
+    start and last end (none while an episode is open)."""
     table, key = target
     dates: list[str] = []
     extra = ""
     if target == PERSON:
-        dates = ["pers_dob", "pers_expected_dob"]
-        extra = f", min(coalesce({parsed_date('r', 'pers_dob')}, {parsed_date('r', 'pers_expected_dob')})) as born"
+        dates = ["pers_dob", "pers_expected_dob", "pers_death_date"]
+        extra = (f", min(coalesce({parsed_date('r', 'pers_dob')}, {parsed_date('r', 'pers_expected_dob')})) as born"
+                 f", min({parsed_date('r', 'pers_death_date')}) as died")
     elif target == PERIOD_OF_CARE:
         dates = ["clae_cla_episode_start_date", "clae_cla_episode_ceased_date"]
         start, end = (parsed_date("r", d) for d in dates)
@@ -297,6 +350,11 @@ def _check_tables() -> None:
     for t, held, period in REVIEWS_IN_PERIOD:
         assert TABLES_BY_NAME[t].column(period).references == PERIOD_OF_CARE, (t, period)
         assert TABLES_BY_NAME[t].column(held).type == "date"
+    for t, c in MISSING_LINKS:
+        column = TABLES_BY_NAME[t].column(c)
+        assert not column.not_null and not column.primary_key, (t, c)
+    for t, end in OPEN_RECORDS:
+        assert TABLES_BY_NAME[t].closed_by == end and _person_column(TABLES_BY_NAME[t]) is not None, (t, end)
     for t in TABLES:
         ids = [c.id for c in checks_for(t)]
         assert len(ids) == len(set(ids)), t.name

@@ -52,13 +52,22 @@ def _d(value: str) -> date | None:
     return date.fromisoformat(value[:10]) if value else None
 
 
-def _looked_after_on(episodes, legal, day: date) -> set[str]:
-    """Children with an episode in force on `day`, less those under short-breaks legal status (V3/V4)."""
+def _age(born: date, day: date) -> int:
+    """Completed years (a 29 February birthday is reached on 1 March in other years)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _looked_after_on(episodes, legal, day: date, persons=()) -> set[str]:
+    """Children with an episode in force on `day`, less those under short-breaks legal status (V3/V4)
+    and, from `persons`, those aged 18 or dead on that day (measures.md §2)."""
+    gone = {p["pers_person_id"] for p in persons
+            if (p["pers_dob"] and _age(_d(p["pers_dob"]), day) >= 18)
+            or (p.get("pers_death_date") and _d(p["pers_death_date"]) <= day)}
     in_care = {
         e["clae_person_id"] for e in episodes
         if _d(e["clae_cla_episode_start_date"]) <= day
         and (not e["clae_cla_episode_ceased_date"] or _d(e["clae_cla_episode_ceased_date"]) > day)
-    }
+    } - gone
     current: dict[str, tuple] = {}
     for s in legal:
         start, end = _d(s["lega_legal_status_start_date"]), _d(s["lega_legal_status_end_date"])
@@ -78,6 +87,7 @@ def test_every_night_runs_successfully(nightly_runs):
 def test_children_looked_after_match_the_generated_records(nightly_runs, warehouse_dsn, landing):
     episodes = _read(landing, LAST, "ssd_cla_episodes")
     legal = _read(landing, LAST, "ssd_legal_status")
+    persons = _read(landing, LAST, "ssd_person")
     with psycopg.connect(warehouse_dsn) as conn:
         rows = conn.execute(
             "select period_label, as_at_date, value, source_extract_date from marts.performance_measures"
@@ -87,7 +97,7 @@ def test_children_looked_after_match_the_generated_records(nightly_runs, warehou
     assert len(rows) >= 4 * 5  # five-plus years of quarters
     for label, as_at_date, value, source in rows:
         assert source == LAST
-        expected = len(_looked_after_on(episodes, legal, as_at_date))
+        expected = len(_looked_after_on(episodes, legal, as_at_date, persons))
         assert value == expected, f"{label}: marts say {value}, the records say {expected}"
     # at least one year where the figure is a real size (the generator was asked for ~60)
     assert max(v for _, _, v, _ in rows) >= 40

@@ -23,6 +23,11 @@ def test_nightly_dag_policy(dagbag):
     dag = dagbag.dags["csc_nightly"]
     assert dag.catchup is False
     assert dag.max_active_runs == 1
+    # Earlier than any extract (the working-day calendar's first year): a replay or backfill of an
+    # archive drop must get tasks, not an empty "successful" run (issue 11).
+    from csc_pipeline.contract.render import BANK_HOLIDAY_YEARS
+
+    assert dag.start_date.year <= BANK_HOLIDAY_YEARS[0] and (dag.start_date.month, dag.start_date.day) == (1, 1)
     assert dag.timetable.expression == "30 5 * * *"
     assert str(getattr(dag.timetable.timezone, "name", dag.timetable.timezone)) == "Europe/London"
     for t in dag.tasks:

@@ -193,6 +193,7 @@ def test_performance_measures_for_the_hand_made_council(built):
     assert cells[(year, "age_band", "16 and over")] == (1, "c")
     assert cells[(year, "age_band", "Not known")] == (1, "c")
     assert cells[(year, "age_band", "Under 1")] == (0, "0")
+    assert cells[(year, "age_band", "Unborn")] == (0, "0")
     assert cells[(year, "legal_status", "C2")] == (12, "12")
     assert cells[(year, "legal_status", "Other")] == (1, "c")
     assert cells[(year, "legal_status", "Not known")] == (1, "c")
@@ -215,23 +216,24 @@ def test_performance_measures_for_the_hand_made_council(built):
     # every closed breakdown value is published for every period
     periods = {p for p, _, _ in cells}
     assert len(periods) == 12
-    assert len(rows) == len(periods) * (1 + 6 + 13 + 6 + 4)
+    assert len(rows) == len(periods) * (1 + 7 + 13 + 6 + 4)  # age bands: Unborn, five bands, Not known
 
 
 def test_running_period_is_measured_the_day_before_the_extract(built):
     dsn, _, _ = built
     rows = query_rows(dsn, """
-        select distinct period_type, period_label, period_start, period_end, is_complete,
+        select distinct period_type, period_label, period_start, period_end, as_at_date, is_complete,
             la_name, source_extract_date
         from marts.performance_measures where la_code = %s
     """, (COUNCIL,))
-    got = {(r[0], r[1], r[2], r[3], r[4]) for r in rows}
-    expected = {(p.period_type, p.period_label, p.period_start, p.period_end, p.is_complete)
+    got = {(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows}
+    expected = {(p.period_type, p.period_label, p.period_start, p.period_end, p.as_at_date, p.is_complete)
                 for p in reporting_periods(WINDOW_START, EXTRACT_DATE)}
     assert got == expected
-    assert ("financial_year", "2014-15", date(2014, 4, 1), date(2014, 5, 14), False) in got
-    assert ("financial_quarter", "2013-14 Q4", date(2014, 1, 1), date(2014, 3, 31), True) in got
-    assert {(r[5], r[6]) for r in rows} == {(f"Test council {COUNCIL}", EXTRACT_DATE)}
+    # A running year ends on 31 March (period_end) and is measured the day before the extract (as_at_date).
+    assert ("financial_year", "2014-15", date(2014, 4, 1), date(2015, 3, 31), date(2014, 5, 14), False) in got
+    assert ("financial_quarter", "2013-14 Q4", date(2014, 1, 1), date(2014, 3, 31), date(2014, 3, 31), True) in got
+    assert {(r[6], r[7]) for r in rows} == {(f"Test council {COUNCIL}", EXTRACT_DATE)}
 
 
 def test_only_published_councils_reach_the_marts(built):
@@ -250,13 +252,13 @@ def test_mart_columns_are_the_published_interface(built):
     """)
     assert [(c[0], c[1]) for c in columns] == [
         ("la_code", "text"), ("la_name", "text"), ("period_type", "text"), ("period_label", "text"),
-        ("period_start", "date"), ("period_end", "date"), ("is_complete", "boolean"),
+        ("period_start", "date"), ("period_end", "date"), ("as_at_date", "date"), ("is_complete", "boolean"),
         ("measure_id", "text"), ("breakdown", "text"), ("breakdown_value", "text"),
         ("value", "numeric"), ("numerator", "numeric"), ("denominator", "numeric"), ("unit", "text"),
         ("published_value", "text"), ("source_extract_date", "date"),
         ("computed_at", "timestamp with time zone"),
     ]
-    assert columns[10][2:] == (12, 1)
+    assert columns[11][2:] == (12, 1)
 
 
 def test_no_personal_data_beyond_staging(built):

@@ -52,13 +52,22 @@ def _d(value: str) -> date | None:
     return date.fromisoformat(value[:10]) if value else None
 
 
-def _looked_after_on(episodes, legal, day: date) -> set[str]:
-    """Children with an episode in force on `day`, less those under short-breaks legal status (V3/V4)."""
+def _age(born: date, day: date) -> int:
+    """Completed years (a 29 February birthday is reached on 1 March in other years)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _looked_after_on(episodes, legal, day: date, persons=()) -> set[str]:
+    """Children with an episode in force on `day`, less those under short-breaks legal status (V3/V4)
+    and, from `persons`, those aged 18 or dead on that day (measures.md §2)."""
+    gone = {p["pers_person_id"] for p in persons
+            if (p["pers_dob"] and _age(_d(p["pers_dob"]), day) >= 18)
+            or (p.get("pers_death_date") and _d(p["pers_death_date"]) <= day)}
     in_care = {
         e["clae_person_id"] for e in episodes
         if _d(e["clae_cla_episode_start_date"]) <= day
         and (not e["clae_cla_episode_ceased_date"] or _d(e["clae_cla_episode_ceased_date"]) > day)
-    }
+    } - gone
     current: dict[str, tuple] = {}
     for s in legal:
         start, end = _d(s["lega_legal_status_start_date"]), _d(s["lega_legal_status_end_date"])
@@ -78,16 +87,17 @@ def test_every_night_runs_successfully(nightly_runs):
 def test_children_looked_after_match_the_generated_records(nightly_runs, warehouse_dsn, landing):
     episodes = _read(landing, LAST, "ssd_cla_episodes")
     legal = _read(landing, LAST, "ssd_legal_status")
+    persons = _read(landing, LAST, "ssd_person")
     with psycopg.connect(warehouse_dsn) as conn:
         rows = conn.execute(
-            "select period_label, period_end, value, source_extract_date from marts.performance_measures"
+            "select period_label, as_at_date, value, source_extract_date from marts.performance_measures"
             " where la_code = %s and measure_id = 'cla_at_period_end' and breakdown = 'total'",
             (LA,),
         ).fetchall()
     assert len(rows) >= 4 * 5  # five-plus years of quarters
-    for label, period_end, value, source in rows:
+    for label, as_at_date, value, source in rows:
         assert source == LAST
-        expected = len(_looked_after_on(episodes, legal, period_end))
+        expected = len(_looked_after_on(episodes, legal, as_at_date, persons))
         assert value == expected, f"{label}: marts say {value}, the records say {expected}"
     # at least one year where the figure is a real size (the generator was asked for ~60)
     assert max(v for _, _, v, _ in rows) >= 40
@@ -96,7 +106,7 @@ def test_children_looked_after_match_the_generated_records(nightly_runs, warehou
 def test_periods_cover_the_window_and_the_running_year_is_incomplete(nightly_runs, warehouse_dsn):
     with psycopg.connect(warehouse_dsn) as conn:
         years = conn.execute(
-            "select distinct period_label, period_start, period_end, is_complete from marts.performance_measures"
+            "select distinct period_label, period_start, as_at_date, is_complete from marts.performance_measures"
             " where la_code = %s and period_type = 'financial_year' order by period_start",
             (LA,),
         ).fetchall()
@@ -200,7 +210,7 @@ FACT_COUNTS = {
     "cp_plans_started_in_period": ("fct_cp_plans", "{in_period}(f.plan_start)"),
     "cp_plans_ended_in_period": ("fct_cp_plans", "{in_period}(f.plan_end)"),
     "lado_allegations_in_period": ("fct_lado_allegations", "{in_period}(f.referral_date)"),
-    "lado_concluded_in_period": ("fct_lado_allegations", "{in_period}(f.outcome_date)"),
+    "lado_concluded_in_period": ("fct_lado_allegations", "f.threshold_met = 'Y' and {in_period}(f.outcome_date)"),
     "iro_escalations_in_period": ("fct_iro_escalations", "{in_period}(f.raised_date)"),
     "iro_escalations_resolved_in_period": ("fct_iro_escalations", "{in_period}(f.resolved_date)"),
     "foster_carer_reviews_in_period": ("fct_foster_carer_reviews", "f.is_held and {in_period}(f.review_date)"),
@@ -211,11 +221,11 @@ FACT_COUNTS = {
 @pytest.mark.parametrize("measure_id", sorted(FACT_COUNTS))
 def test_counts_agree_with_the_facts_they_come_from(nightly_runs, warehouse_dsn, measure_id):
     fact, condition = FACT_COUNTS[measure_id]
-    # "{in_period}(x)" means period_start <= x <= period_end
+    # "{in_period}(x)" means period_start <= x <= as_at_date (the period end of measures.md §2)
     while "{in_period}(" in condition:
         head, rest = condition.split("{in_period}(", 1)
         column, tail = rest.split(")", 1)
-        condition = f"{head}({column} between p.period_start and p.period_end){tail}"
+        condition = f"{head}({column} between p.period_start and p.as_at_date){tail}"
     query = f"""
         select p.period_label, p.value,
                (select count(*) from marts.{fact} f where f.la_code = p.la_code and {condition}) as from_fact

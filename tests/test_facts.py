@@ -444,11 +444,13 @@ def test_lado_and_iro_measures(measures):
     assert _total(measures, "lado_allegations_in_period")[0] == 3
     assert measures[("lado_allegations_in_period", YEAR, "threshold_met", "N")][0] == 1
     assert measures[("lado_allegations_in_period", YEAR, "referral_source", "OFS")] == (0, None, None, "0")
-    assert _total(measures, "lado_concluded_in_period")[0] == 3
+    # Concluded: allegations meeting the threshold only (L1, L4); the consultation L2 (N) is not.
+    assert _total(measures, "lado_concluded_in_period")[0] == 2
     assert measures[("lado_concluded_in_period", YEAR, "outcome", "SUB")][0] == 1
-    assert _total(measures, "lado_concluded_within_1_month_in_period")[:3] == (Decimal("66.7"), 2, 3)
-    assert _total(measures, "lado_concluded_within_3_months_in_period")[:3] == (Decimal("66.7"), 2, 3)
-    assert _total(measures, "lado_concluded_within_12_months_in_period")[:3] == (100, 3, 3)
+    assert measures[("lado_concluded_in_period", YEAR, "outcome", "FAL")][0] == 0
+    assert _total(measures, "lado_concluded_within_1_month_in_period")[:3] == (50, 1, 2)
+    assert _total(measures, "lado_concluded_within_3_months_in_period")[:3] == (50, 1, 2)
+    assert _total(measures, "lado_concluded_within_12_months_in_period")[:3] == (100, 2, 2)
     assert _total(measures, "lado_open_at_period_end")[0] == 1
     assert _total(measures, "foster_carer_reviews_in_period")[0] == 2
     assert _total(measures, "foster_carer_reviews_on_time_in_period")[:3] == (50, 1, 2)

@@ -51,7 +51,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 MART_DDL = """
 create table if not exists marts.performance_measures (
     la_code text not null, la_name text, period_type text not null, period_label text not null,
-    period_start date not null, period_end date not null, is_complete boolean not null,
+    period_start date not null, period_end date not null, as_at_date date not null, is_complete boolean not null,
     measure_id text not null, breakdown text not null, breakdown_value text not null,
     value numeric(12, 1), numerator numeric(12, 0), denominator numeric(12, 0), unit text not null,
     published_value text not null, source_extract_date date not null, computed_at timestamptz not null,
@@ -136,10 +136,11 @@ def mart(warehouse_dsn):
         with conn.cursor() as cur:
             cur.executemany(
                 "insert into marts.performance_measures (la_code, la_name, period_type, period_label, period_start,"
-                " period_end, is_complete, measure_id, breakdown, breakdown_value, value, unit, published_value,"
-                " source_extract_date, computed_at)"
-                " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now())",
-                [(LA_CODE, LA_NAME, p.period_type, p.period_label, p.period_start, p.period_end, p.is_complete,
+                " period_end, as_at_date, is_complete, measure_id, breakdown, breakdown_value, value, unit,"
+                " published_value, source_extract_date, computed_at)"
+                " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now())",
+                [(LA_CODE, LA_NAME, p.period_type, p.period_label, p.period_start, p.period_end, p.as_at_date,
+                  p.is_complete,
                   m, b, v, value, MEASURES_BY_ID[m].published_unit, published, EXTRACT_DATE)
                  for p, m, b, v, value, published in _figures()],
             )

@@ -172,6 +172,45 @@ def test_a_good_drop_passes(warehouse_dsn):
     assert report.to_text() == "Passed validation."
 
 
+def test_records_the_measures_treat_specially_warn_with_their_counts(warehouse_dsn):
+    """measures.md §2: an empty link, a record left open past the child's 18th birthday or death,
+    and an unknown date of birth are loaded, and the gate warns with their counts (never values)."""
+    tables = good_drop()
+    persons = tables["ssd_person"]
+    for person in persons:
+        person["pers_death_date"] = ""
+    persons[0]["pers_dob"] = "2008-11-23"  # 18 on 23 November 2026, the day before the extract
+    persons[3]["pers_dob"] = "2008-11-24"  # 18 on the extract date itself: still 17 on the day before
+    persons[1]["pers_death_date"] = "2025-01-01"
+    persons[2]["pers_dob"], persons[2]["pers_expected_dob"] = "", ""  # age not known
+    persons[4]["pers_dob"], persons[4]["pers_expected_dob"] = "", "2027-01-01"  # unborn: not warned
+    episodes = tables["ssd_cla_episodes"]  # episode i is pers-i's
+    episodes[0]["clae_cla_episode_ceased_date"] = ""  # pers-1, 18: open past the birthday
+    episodes[1]["clae_cla_episode_ceased_date"] = "SSD_PH"  # pers-2: open after death
+    episodes.append({**episodes[0], "clae_cla_episode_id": "clae-4", "clae_person_id": "pers-4",
+                     "clae_cla_id": "clae_cla_id-4"})  # open, pers-4 still 17 on the last day covered
+    plans = tables["ssd_cp_plans"]
+    plans[1]["cppl_cp_plan_end_date"] = ""  # pers-2 again
+    plans[2]["cppl_person_id"] = ""  # a plan with no child: stands alone
+    tables["ssd_cla_reviews"][0]["clar_cla_id"] = ""
+    tables["ssd_cla_reviews"][2]["clar_cla_id"] = " "
+    report = run(warehouse_dsn, tables)
+    assert report.success and report.blocking == [], report.to_text()
+    got = {(i.table, i.column, i.rule): (i.rows, i.sample_rows) for i in report.warnings}
+    assert got == {
+        ("ssd_cla_reviews", "clar_cla_id", "missing_link"): (2, [1, 3]),
+        ("ssd_cp_plans", "cppl_person_id", "missing_link"): (1, [3]),
+        ("ssd_cla_episodes", "clae_cla_episode_ceased_date", "open_after_18"): (1, [1]),
+        ("ssd_cla_episodes", "clae_cla_episode_ceased_date", "open_after_death"): (1, [2]),
+        ("ssd_cp_plans", "cppl_cp_plan_end_date", "open_after_death"): (1, [2]),
+        ("ssd_person", "pers_dob", "dob_missing"): (1, [3]),
+    }, report.to_text()
+    assert all(i.severity == "warning" for i in report.warnings)
+    text = report.to_text() + json.dumps(report.to_dict())
+    for value in ("2008-11-23", "2025-01-01", "2027-01-01", "pers-1", "pers-2", "pers-3"):
+        assert value not in text  # counts and row numbers, never values
+
+
 def test_a_missing_required_column_blocks(warehouse_dsn):
     tables = good_drop()
     for row in tables["ssd_cla_reviews"]:

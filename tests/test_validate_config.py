@@ -21,7 +21,10 @@ def test_defaults_without_configuration():
     assert (config.volume_shrink_max_pct, config.volume_growth_max_pct, config.volume_min_rows) == (20.0, 50.0, 10)
     assert config.severity_of("code_local") == "warning" and config.severity_of("volume_shrink") == "blocking"
     assert deployment.accepts("E06000028") and deployment.accepts("E10000014")
+    assert deployment.accepts("E08000025") and deployment.accepts("E09000033")
     assert not deployment.accepts("E11000001") and not deployment.accepts("W06000015")
+    # E07 shire districts have no children's services (extract-contract.md §1)
+    assert not deployment.accepts("E07000223")
 
 
 def test_file_then_environment_then_council(tmp_path: Path):

@@ -17,7 +17,7 @@ from csc_pipeline.issues import ValidationReport
 from drop_factory import land
 
 
-@pytest.mark.parametrize("flavour, la_code", [("mosaic", "E07000991"), ("systemc", "E07000992")])
+@pytest.mark.parametrize("flavour, la_code", [("mosaic", "E08000991"), ("systemc", "E08000992")])
 def test_generated_drops_pass_validation(fresh_database, tmp_path: Path, flavour: str, la_code: str):
     from csc_pipeline.generate import generate_council
     from csc_pipeline.drops.finder import find_drops

@@ -482,6 +482,7 @@
     'cla_reviews_in_period',
     'cla_reviews_on_time_in_period',
     'cla_reviews_late_in_period',
+    'cla_reviews_without_due_date_in_period',
     'cla_reviews_overdue_at_period_end',
     'cla_review_participation_rate',
     'cla_review_due_date_mismatch',

@@ -12,8 +12,8 @@ within_{{ months }}_month{{ 's' if months != 1 }}
 
 {% macro lado_concluded_within(months) -%}
 {#- lado_concluded_within_<N>_month(s)_in_period (measures.md §3): of the allegations
-    concluded in the period (lado_concluded_in_period: outcome dated in it), the
-    percentage whose outcome came within N calendar months of referral
+    concluded in the period (lado_concluded_in_period: meeting the threshold, outcome dated
+    in it), the percentage whose outcome came within N calendar months of referral
     (int_lado_allegations.is_concluded_within_..., computed for each N of var
     lado_conclusion_months, which must hold N). -#}
 {%- if months not in var('lado_conclusion_months') %}
@@ -24,6 +24,7 @@ with
 allegations as (
 
     select * from {{ ref('int_lado_allegations') }}
+    where threshold_met = 'Y'
 
 ),
 
@@ -50,13 +51,19 @@ select * from cells
     for review conferences), transfer-in initial conferences excluded (icpc_in_period,
     rcpc_in_period, and cp_conferences_in_period for both types). With on_time: the
     percentage of them held on time (int_cp_conferences.is_on_time: an initial conference
-    within 15 working days of the s47 start, a review conference by its due date). -#}
+    within 15 working days of the s47 start, one without an s47 start date counting as not
+    within; a review conference by its due date). A review conference without a
+    determinable due date is held but neither on time nor late: outside the denominator
+    (measures.md §3 Reviews). -#}
 with
 
 conferences as (
 
     select * from {{ ref('int_cp_conferences') }}
     where conference_type in {{ sql_list(conference_types) }} and not is_transfer_in
+        {%- if on_time %}
+        and (conference_type = 'initial' or due_date is not null)
+        {%- endif %}
 
 ),
 
@@ -98,7 +105,7 @@ current_documents as (
     inner join {{ documents }} as documents
         on documents.la_code = children.la_code
         and documents.person_id = children.person_id
-        and {{ within_previous_months('documents.' ~ date_column, 'children.period_end', months) }}
+        and {{ within_previous_months('documents.' ~ date_column, 'children.as_at_date', months) }}
 
 ),
 

@@ -10,6 +10,16 @@
 {%- endmacro %}
 
 
+{% macro link_key(link_column, own_id_column) -%}
+{#- measures.md §2 "missing links never join": the PARTITION BY / GROUP BY / DISTINCT ON
+    terms that group records through a link the contract lets be empty (clar_cla_id,
+    cppr_cp_plan_id, cppl_person_id, fcar_household_id): records sharing a link group
+    together, a record with it empty stands alone (grouped only with itself, by its own
+    id), where a bare link would group every empty one together. -#}
+{{ link_column }}, case when {{ link_column }} is null then {{ own_id_column }} end
+{%- endmacro %}
+
+
 {% macro earlier_date_then_lower_id(date_column, id_column) -%}
 {#- ORDER BY terms for events of one series in the order they happened (reviews, plans):
     by date, ties by id, ids compared as later_start_then_higher_id does (10 > 9). -#}
@@ -18,9 +28,20 @@
 
 
 {% macro age_in_years(date_of_birth, on_date) -%}
+{#- Completed years on a date; NULL before birth or without a date of birth. PostgreSQL's
+    age() counts a 29 February birthday as reached on 1 March in other years (measures.md §2). -#}
 case when {{ date_of_birth }} <= {{ on_date }}
     then date_part('year', age({{ on_date }}, {{ date_of_birth }}))::integer
 end
+{%- endmacro %}
+
+
+{% macro counts_as_a_child_on(date_of_birth, death_date, on_date) -%}
+{#- measures.md §2 "nobody is looked after, or on a plan, at 18 or after death": true unless
+    the child has had their 18th birthday (a 29 February birthday falls on 1 March: age_in_years)
+    or died on or before the date. For the at-period-end measures; flows are not filtered. -#}
+(coalesce({{ age_in_years(date_of_birth, on_date) }} < 18, true)
+    and ({{ death_date }} is null or {{ death_date }} > {{ on_date }}))
 {%- endmacro %}
 
 
@@ -39,6 +60,13 @@ end
 {%- set values = [] -%}
 {%- for band in contract_age_bands() -%}{%- do values.append(band['label']) -%}{%- endfor -%}
 {%- do return(values) -%}
+{%- endmacro %}
+
+
+{% macro age_band_breakdown_values() -%}
+{#- Every value an age_band breakdown publishes (a closed set, measures.md §1–2): Unborn,
+    the bands, Not known (the values age_band_or_unborn gives). -#}
+{%- do return(['Unborn'] + age_band_values() + ['Not known']) -%}
 {%- endmacro %}
 
 
@@ -160,13 +188,16 @@ left join {{ spells }} as {{ alias }}
 {% macro join_reporting_periods(records, condition) -%}
 {#- One row per record x reporting period of its council (int_reporting_periods) for which
     `condition` holds; the condition names the record `records` and the period `periods`.
-    Returns the record's columns with period_type, period_label, period_start and
-    period_end. Shared by events_in_periods and records_at_period_ends. -#}
+    Returns the record's columns with period_type, period_label, period_start,
+    period_end (the calendar end) and as_at_date (the date the period is measured at: what
+    measures.md §2–3 call "period end"). Shared by events_in_periods and
+    records_at_period_ends. -#}
 select
     periods.period_type,
     periods.period_label,
     periods.period_start,
     periods.period_end,
+    periods.as_at_date,
     records.*
 from {{ ref('int_reporting_periods') }} as periods
 inner join {{ records }} as records
@@ -177,21 +208,21 @@ inner join {{ records }} as records
 
 {% macro events_in_periods(events, date_column) -%}
 {#- measures.md §2 "in period": one row per event x reporting period whose
-    [period_start, period_end] holds the event's date. Returns the event's columns
-    (la_code among them) with period_type, period_label, period_start and period_end. -#}
-{{ join_reporting_periods(events, 'records.' ~ date_column ~ ' between periods.period_start and periods.period_end') }}
+    [period_start, as_at_date] holds the event's date. Returns the event's columns
+    (la_code among them) with the period's columns (join_reporting_periods). -#}
+{{ join_reporting_periods(events, 'records.' ~ date_column ~ ' between periods.period_start and periods.as_at_date') }}
 {%- endmacro %}
 
 
 {% macro records_at_period_ends(records, start_column, end_column, one_per=none, id_column=none) -%}
-{#- measures.md §2 "at period end": one row per record x reporting period whose period
-    end the record is in force on (start <= D and (end is null or end > D)). Returns the
-    record's columns with period_type, period_label, period_start and period_end.
+{#- measures.md §2 "at period end": one row per record x reporting period whose
+    as_at_date D the record is in force on (start <= D and (end is null or end > D)). Returns
+    the record's columns with the period's columns (join_reporting_periods).
     With one_per (a column, e.g. person_id) and id_column: only the record that wins on
     the period end for each, where records of one kind overlap: the later start, then
     the higher id (measures.md §2). (distinct on rather than row_number() = 1, whose row
     estimate of a handful misleads the planner into nested loops over later joins.) -#}
-{%- set in_force_on_period_end = in_force('records.' ~ start_column, 'records.' ~ end_column, 'periods.period_end') -%}
+{%- set in_force_on_period_end = in_force('records.' ~ start_column, 'records.' ~ end_column, 'periods.as_at_date') -%}
 {%- if one_per is none -%}
 {{ join_reporting_periods(records, in_force_on_period_end) }}
 {%- else -%}

@@ -36,7 +36,7 @@ select
     adoptions.episode_ceased as adoption_date,
     adoptions.ceased_reason,
     {{ age_in_years('adoptions.pers_dob', 'adoptions.episode_ceased') }} as age_years,
-    {{ age_band(age_in_years('adoptions.pers_dob', 'adoptions.episode_ceased')) }} as age_band,
+    {{ age_band_or_unborn('adoptions.pers_dob', 'null', 'adoptions.episode_ceased') }} as age_band,
     adoptions.period_of_care_start,
     adoptions.episode_ceased - adoptions.period_of_care_start as days_from_entering_care,
     permanence.adm_decision_date,

@@ -5,8 +5,9 @@
 -- overlap), with what else is in force on it (the spells of int_legal_status_spells,
 -- int_placement_spells, int_iro_spells, and care plans): legal status, placement, IRO,
 -- whether a care plan is in force; and whether the child has been looked after long
--- enough for the care plan and health measures ("looked after for at least N working
--- days": the period of care began on or before the date N working days before D).
+-- enough for the care plan, health and PEP measures, each with its own setting ("looked
+-- after for at least N working days": the period of care began on or before the date N
+-- working days before D).
 -- Short breaks (legal status V3/V4 in force on the date) are kept and flagged: measures
 -- exclude them. Analysed after it is built: the care plan, health and education measures
 -- join it.
@@ -21,11 +22,17 @@ episodes as (
 
 ),
 
--- One episode per child and period: the later start wins, then the higher id.
+-- One episode per child and period: the later start wins, then the higher id. Nobody is
+-- looked after from their 18th birthday or their death, even with an episode left open
+-- (measures.md §2; the gate warns about such episodes).
 episodes_in_force as (
 
-    {{ records_at_period_ends('episodes', 'episode_start', 'episode_ceased',
-                              one_per='person_id', id_column='cla_episode_id') | indent(4) }}
+    select *
+    from (
+        {{ records_at_period_ends('episodes', 'episode_start', 'episode_ceased',
+                                  one_per='person_id', id_column='cla_episode_id') | indent(8) }}
+    ) as in_force
+    where {{ counts_as_a_child_on('pers_dob', 'pers_death_date', 'as_at_date') }}
 
 ),
 
@@ -66,6 +73,7 @@ children as (
         episodes_in_force.period_label,
         episodes_in_force.period_start,
         episodes_in_force.period_end,
+        episodes_in_force.as_at_date,
         episodes_in_force.person_id,
         episodes_in_force.cla_episode_id,
         episodes_in_force.cla_id,
@@ -73,11 +81,11 @@ children as (
         legal_statuses.legal_status,
         coalesce(legal_statuses.is_short_break, false) as is_short_break,
         episodes_in_force.pers_dob,
-        {{ age_in_years('episodes_in_force.pers_dob', 'episodes_in_force.period_end') }} as age_years,
+        {{ age_in_years('episodes_in_force.pers_dob', 'episodes_in_force.as_at_date') }} as age_years,
         episodes_in_force.sex,
         episodes_in_force.ethnicity
     from episodes_in_force
-    {{ join_spell_in_force('legal_statuses', 'legal_statuses', 'episodes_in_force', 'episodes_in_force.period_end')
+    {{ join_spell_in_force('legal_statuses', 'legal_statuses', 'episodes_in_force', 'episodes_in_force.as_at_date')
        | indent(4) }}
 
 ),
@@ -89,7 +97,7 @@ children_with_care_plans as (
     inner join care_plans
         on care_plans.la_code = children.la_code
         and care_plans.person_id = children.person_id
-        and {{ in_force('care_plans.care_plan_start', 'care_plans.care_plan_end', 'children.period_end') }}
+        and {{ in_force('care_plans.care_plan_start', 'care_plans.care_plan_end', 'children.as_at_date') }}
 
 )
 
@@ -99,6 +107,7 @@ select
     children.period_label,
     children.period_start,
     children.period_end,
+    children.as_at_date,
     children.person_id,
     children.cla_episode_id,
     children.cla_id,
@@ -107,7 +116,9 @@ select
     children.is_short_break,
     children.pers_dob,
     children.age_years,
-    {{ age_band('children.age_years') }} as age_band,
+    -- Unborn before the date of birth (an expected date of birth cannot matter: the gate
+    -- blocks episodes dated before it, so a child looked after on D was due by D).
+    {{ age_band_or_unborn('children.pers_dob', 'null', 'children.as_at_date') }} as age_band,
     children.sex,
     children.ethnicity,
     {{ ethnicity_group('children.ethnicity') }} as ethnicity_group,
@@ -120,14 +131,17 @@ select
     coalesce(children.period_of_care_start <= care_plan_min.date_day, false)
         as is_looked_after_long_enough_for_care_plan,
     coalesce(children.period_of_care_start <= health_min.date_day, false)
-        as is_looked_after_long_enough_for_health
+        as is_looked_after_long_enough_for_health,
+    coalesce(children.period_of_care_start <= pep_min.date_day, false)
+        as is_looked_after_long_enough_for_pep
 from children
 left join children_with_care_plans
     on children_with_care_plans.la_code = children.la_code
     and children_with_care_plans.period_type = children.period_type
     and children_with_care_plans.period_label = children.period_label
     and children_with_care_plans.person_id = children.person_id
-{{ join_spell_in_force('placements', 'placements', 'children', 'children.period_end') }}
-{{ join_spell_in_force('iros', 'iros', 'children', 'children.period_end') }}
-{{ join_working_days_before('care_plan_min', 'children.period_end', var('cla_care_plan_min_working_days')) }}
-{{ join_working_days_before('health_min', 'children.period_end', var('cla_health_min_working_days')) }}
+{{ join_spell_in_force('placements', 'placements', 'children', 'children.as_at_date') }}
+{{ join_spell_in_force('iros', 'iros', 'children', 'children.as_at_date') }}
+{{ join_working_days_before('care_plan_min', 'children.as_at_date', var('cla_care_plan_min_working_days')) }}
+{{ join_working_days_before('health_min', 'children.as_at_date', var('cla_health_min_working_days')) }}
+{{ join_working_days_before('pep_min', 'children.as_at_date', var('cla_pep_min_working_days')) }}

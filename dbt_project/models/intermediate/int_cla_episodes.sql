@@ -1,5 +1,5 @@
 -- Episodes of care with what every episode-based model needs beside them: the child's
--- date of birth, sex and ethnicity (ssd_person) and the start of the episode's period of
+-- date of birth, date of death, sex and ethnicity (ssd_person) and the start of the episode's period of
 -- care (int_periods_of_care). Who is looked after on a period end (int_cla_at_period_end)
 -- and adoptions (int_adoptions) both select from it. Analysed after it is built: the
 -- period-end join in int_cla_at_period_end is planned badly without statistics.
@@ -27,6 +27,7 @@ persons as (
         la_code,
         pers_person_id as person_id,
         pers_dob,
+        pers_death_date,
         pers_sex as sex,
         pers_ethnicity as ethnicity
     from {{ ref('stg_ssd__persons') }}
@@ -50,6 +51,7 @@ select
     episodes.ceased_reason,
     periods_of_care.period_of_care_start,
     persons.pers_dob,
+    persons.pers_death_date,
     persons.sex,
     persons.ethnicity
 from episodes

@@ -24,7 +24,8 @@ held as (
         la_code, cla_id, review_id, review_date, review_in_window, due_date, next_review_due_date,
         lead(review_date) over (partition by la_code, cla_id order by review_in_window) as next_review_date
     from {{ ref('int_cla_reviews') }}
-    where is_held
+    -- the reg 33 series: held, and not on short breaks
+    where review_in_window is not null
 
 ),
 

@@ -7,11 +7,14 @@
 --   later ones 6 calendar months after the previous review held.
 -- Every due date counts from the previous review's actual date, so a late review resets
 -- the clock. Cancelled reviews, and reviews without a date, are not held: they are kept
--- (one row per review) but take no part in the schedule.
+-- (one row per review) but take no part in the schedule; nor do reviews held while the
+-- child's legal status is V3/V4 (short breaks: reg 48 reviews, measures.md §2).
 -- A period of care that began before the drop's window start may have lost its earlier
 -- reviews: its first review in the window is due on the case system's recorded due date
 -- (none recorded: no due date), and is taken as the period's first review only when that
 -- due date falls before the second review could have been due (3 months after the start).
+-- A review with no period of care (clar_cla_id empty) stands alone (measures.md §2:
+-- missing links never join): no computed due date, so its recorded one applies.
 with
 
 periods_of_care as (
@@ -28,13 +31,14 @@ legal_statuses as (
 
 ),
 
-reviews as (
+linked as (
 
     select
         reviews.la_code,
         reviews.clar_cla_review_id as review_id,
         reviews.clar_cla_id as cla_id,
         coalesce(reviews.clar_cla_person_id, periods_of_care.person_id) as person_id,
+        periods_of_care.cla_id is not null as has_period_of_care,
         periods_of_care.period_of_care_start,
         coalesce(periods_of_care.began_before_window, false) as began_before_window,
         periods_of_care.first_review_due_date,
@@ -49,15 +53,27 @@ reviews as (
 
 ),
 
+-- The legal status on the review date: a review held on short breaks (V3/V4) is a reg 48
+-- review, outside the reg 33 schedule and measures (measures.md §2).
+reviews as (
+
+    select
+        linked.*,
+        coalesce(legal_statuses.is_short_break, false) as is_short_break
+    from linked
+    {{ join_spell_in_force('legal_statuses', 'legal_statuses', 'linked', 'linked.review_date') | indent(4) }}
+
+),
+
 held as (
 
     select
         *,
         row_number() over period_reviews as review_in_window
     from reviews
-    where not is_cancelled and review_date is not null
+    where not is_cancelled and review_date is not null and not is_short_break
     window period_reviews as (
-        partition by la_code, cla_id
+        partition by la_code, {{ link_key('cla_id', 'review_id') }}
         order by {{ earlier_date_then_lower_id('review_date', 'review_id') }}
     )
 
@@ -68,6 +84,7 @@ first_of_period as (
     select
         *,
         review_in_window = 1
+            and has_period_of_care
             and (
                 not began_before_window
                 or coalesce(recorded_due_date, review_date)
@@ -95,12 +112,13 @@ due as (
 
     select
         *,
-        {{ review_due('review_in_window', 'began_before_window', 'recorded_due_date', 'first_review_due_date', [
+        {{ review_due('review_in_window', '(began_before_window or not has_period_of_care)', 'recorded_due_date',
+                      'first_review_due_date', [
             ['second', 'lag(is_first_of_period) over period_reviews', 'lag(next_review_due_date) over period_reviews'],
             ['later', 'review_in_window > 1', 'lag(next_review_due_date) over period_reviews'],
         ]) | indent(8) }}
     from next_due
-    window period_reviews as (partition by la_code, cla_id order by review_in_window)
+    window period_reviews as (partition by la_code, {{ link_key('cla_id', 'review_id') }} order by review_in_window)
 
 )
 
@@ -113,7 +131,7 @@ select
     reviews.began_before_window,
     reviews.review_date,
     reviews.is_cancelled,
-    due.review_id is not null as is_held,
+    not reviews.is_cancelled and reviews.review_date is not null as is_held,
     cast(due.review_in_window as integer) as review_in_window,
     coalesce(due.is_first_of_period, false) as is_first_of_period,
     due.due_rule,
@@ -125,9 +143,8 @@ select
         and reviews.recorded_due_date <> due.due_date as is_due_date_mismatch,
     due.next_review_due_date,
     reviews.participation,
-    coalesce(legal_statuses.is_short_break, false) as is_short_break
+    reviews.is_short_break
 from reviews
 left join due
     on due.la_code = reviews.la_code
     and due.review_id = reviews.review_id
-{{ join_spell_in_force('legal_statuses', 'legal_statuses', 'reviews', 'reviews.review_date') }}

@@ -8,7 +8,8 @@
 --   plan's start when it has none), later ones 6 months after the previous review held.
 -- A plan that began before the drop's window start may have lost its earlier reviews: its
 -- first review in the window is due on the recorded due date (as for reviews of children
--- looked after, measures.md §3).
+-- looked after, measures.md §3). A review with no plan (cppr_cp_plan_id empty) stands alone
+-- (measures.md §2: missing links never join): its recorded due date applies.
 with
 
 s47_enquiries as (
@@ -72,7 +73,8 @@ reviews as (
         reviews.cppr_cp_review_outcome_continue_cp = 'Y' as plan_continues,
         reviews.cppr_cp_review_participation as participation,
         coalesce(plans.initial_conference_date, plans.plan_start) as plan_anchor_date,
-        coalesce(plans.began_before_window, false) as began_before_window
+        coalesce(plans.began_before_window, false) as began_before_window,
+        plans.cp_plan_id is not null as has_plan
     from {{ ref('stg_ssd__cp_reviews') }} as reviews
     left join plans
         on plans.la_code = reviews.la_code
@@ -89,7 +91,7 @@ reviews_held as (
     from reviews
     where conference_date is not null
     window plan_reviews as (
-        partition by la_code, cp_plan_id
+        partition by la_code, {{ link_key('cp_plan_id', 'conference_id') }}
         order by {{ earlier_date_then_lower_id('conference_date', 'conference_id') }}
     )
 
@@ -100,7 +102,8 @@ reviews_timed as (
     select
         reviews.*,
         cast(reviews_held.review_in_plan as integer) as review_in_plan,
-        {{ review_due('reviews_held.review_in_plan', 'reviews.began_before_window', 'reviews.recorded_due_date',
+        {{ review_due('reviews_held.review_in_plan', '(reviews.began_before_window or not reviews.has_plan)',
+                      'reviews.recorded_due_date',
                       add_months('reviews.plan_anchor_date', var('rcpc_first_months')), [
             ['later', 'reviews_held.review_in_plan > 1',
              add_months('reviews_held.previous_review_date', var('rcpc_later_months'))],

@@ -79,12 +79,16 @@ numbered as (
 
     select
         plans.*,
-        row_number() over (
-            partition by plans.la_code, plans.person_id
-            order by {{ earlier_date_then_lower_id('plans.plan_start', 'plans.cp_plan_id') }}
-        ) as plan_number,
-        min(plans.plan_start) over (partition by plans.la_code, plans.person_id) as first_plan_start
+        row_number() over child_plans as plan_number,
+        min(plans.plan_start) over (
+            partition by plans.la_code, {{ link_key('plans.person_id', 'plans.cp_plan_id') }}
+        ) as first_plan_start
     from plans
+    -- A plan with no person is its own child's only plan (measures.md §2: missing links never join).
+    window child_plans as (
+        partition by plans.la_code, {{ link_key('plans.person_id', 'plans.cp_plan_id') }}
+        order by {{ earlier_date_then_lower_id('plans.plan_start', 'plans.cp_plan_id') }}
+    )
 
 )
 

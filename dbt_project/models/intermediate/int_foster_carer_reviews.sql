@@ -27,8 +27,10 @@ held as (
     select
         la_code,
         review_id,
+        -- A review with no household has no previous review (measures.md §2: missing links
+        -- never join); the join to last_held below never matches an empty household either.
         lag(review_date) over (
-            partition by la_code, household_id
+            partition by la_code, {{ link_key('household_id', 'review_id') }}
             order by {{ earlier_date_then_lower_id('review_date', 'review_id') }}
         ) as previous_review_date
     from reviews

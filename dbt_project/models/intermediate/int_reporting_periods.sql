@@ -1,7 +1,10 @@
 -- Every financial year and quarter published for each council (measures.md §1):
 -- from the first that starts on or after the window start to the last that starts
--- before the extract date. A period still running is measured as at the day
--- before the extract date (the snapshot covers events up to then).
+-- before the extract date. period_end is always the calendar end (31 March for a year);
+-- as_at_date is the date the figures are measured at, what "period end" means in
+-- measures.md §2–3: the last day of a complete period, the day before the extract date
+-- for a running one (the snapshot covers events up to then). Models take their
+-- reference date from as_at_date, never from period_end.
 with
 
 extracts as (
@@ -70,7 +73,8 @@ select
     period_type,
     period_label,
     period_start,
-    least(last_day, extract_date - 1) as period_end,
+    last_day as period_end,
+    least(last_day, extract_date - 1) as as_at_date,
     last_day < extract_date as is_complete,
     extract_date
 from periods

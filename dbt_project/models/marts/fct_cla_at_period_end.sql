@@ -6,6 +6,7 @@ select
     period_type,
     period_label,
     period_end,
+    as_at_date,
     {{ pseudonym('la_code', 'person_id') }} as child_key,
     {{ pseudonym('la_code', 'cla_id', 'period_of_care') }} as period_of_care_key,
     period_of_care_start,
@@ -21,5 +22,6 @@ select
     {{ pseudonym('la_code', 'iro_professional_id') }} as iro_key,
     has_care_plan,
     is_looked_after_long_enough_for_care_plan,
-    is_looked_after_long_enough_for_health
+    is_looked_after_long_enough_for_health,
+    is_looked_after_long_enough_for_pep
 from {{ ref('int_cla_at_period_end') }}

@@ -28,6 +28,7 @@ select
     measures.period_label::text as period_label,
     periods.period_start::date as period_start,
     periods.period_end::date as period_end,
+    periods.as_at_date::date as as_at_date,
     periods.is_complete::boolean as is_complete,
     measures.measure_id::text as measure_id,
     measures.breakdown::text as breakdown,

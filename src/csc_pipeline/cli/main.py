@@ -268,7 +268,7 @@ def _demo(args, config: deployment.Deployment) -> int:
     with connection.connect(dsn) as conn:
         rows = conn.execute(
             """
-            select period_label, period_end, is_complete, value, published_value
+            select period_label, as_at_date, is_complete, value, published_value
             from marts.performance_measures
             where la_code = %s and measure_id = 'cla_at_period_end' and breakdown = 'total'
               and period_type = 'financial_year'

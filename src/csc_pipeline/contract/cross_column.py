@@ -45,5 +45,23 @@ REVIEWS_IN_PERIOD: tuple[tuple[str, str, str], ...] = (
 PERIOD_OF_CARE = ("ssd_cla_episodes", "clae_cla_id")
 PERSON = ("ssd_person", "pers_person_id")
 
+# (table, column): links the contract lets be empty and the measures group records by; a
+# record with one empty stands alone (measures.md §2 "missing links never join"). Warned, counted.
+MISSING_LINKS: tuple[tuple[str, str], ...] = (
+    ("ssd_cla_reviews", "clar_cla_id"),
+    ("ssd_cp_reviews", "cppr_cp_plan_id"),
+    ("ssd_cp_plans", "cppl_person_id"),
+    ("loc_foster_carer_reviews", "fcar_household_id"),
+)
+
+# (table, end column): a child's records that count at period end while open; nobody counts
+# from their 18th birthday or date of death (measures.md §2), so one left open past either
+# is warned about, counted.
+OPEN_RECORDS: tuple[tuple[str, str], ...] = (
+    ("ssd_cla_episodes", "clae_cla_episode_ceased_date"),
+    ("ssd_cp_plans", "cppl_cp_plan_end_date"),
+)
+ADULT_AGE = 18
+
 # Excel's renderings of a number-like identifier: 123.0, 1.23E+05, 1E+05.
 MANGLED_ID_PATTERN = r"^\s*[0-9]+\.0+\s*$|^\s*[0-9](\.[0-9]+)?[eE]\+?[0-9]+\s*$"

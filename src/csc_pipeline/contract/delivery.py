@@ -7,8 +7,10 @@ import re
 from datetime import date
 
 MANIFEST_NAME = "manifest.json"
-# Any well-formed English local-authority GSS code (unitary, district, metropolitan, London, county).
-LA_CODE_PATTERN = re.compile(r"^E(06|07|08|09|10)\d{6}$")
+# Any well-formed GSS code of an English authority with children's services: E06 unitary,
+# E08 metropolitan district, E09 London borough, E10 county (E07 shire districts have none:
+# extract-contract.md §1).
+LA_CODE_PATTERN = re.compile(r"^E(06|08|09|10)\d{6}$")
 # The SSD's rolling window, when the manifest gives no `window_start`.
 WINDOW_YEARS = 6
 

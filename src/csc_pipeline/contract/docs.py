@@ -53,6 +53,20 @@ def render_tables_doc() -> str:
     return "\n".join(lines)
 
 
+# Hand-written, with the DfE sources cited for each claim: docs/comparing-with-dfe-statistics.md.
+_DFE_COMPARISON = [
+    "## Comparing with DfE's published statistics", "",
+    "Some measures share a name with a DfE figure but count something else, so the two are not comparable:",
+    "`cla_started_in_period` and `cla_ceased_in_period` count periods of care, where the DfE counts children "
+    "(a child's first start and last cessation of the year); `cla_health_assessment_current_at_period_end` "
+    "covers every child looked after for 20 working days, where the DfE's cohort is children looked after "
+    "continuously for 12 months at 31 March; `cp_plans_repeat_in_period` counts plans with an earlier plan "
+    "in the extract's window, where the DfE counts children with a previous plan with that council however long ago; quarters "
+    "and running years have no DfE equivalent. Read [comparing-with-dfe-statistics.md]"
+    "(comparing-with-dfe-statistics.md), with its sources, before comparing any figure.", "",
+]
+
+
 def render_measures_doc() -> str:
     lines = [HEADER, "", "# Published measures (`marts.performance_measures`)", "",
              "Every measure is published for every financial year and quarter of the window; "
@@ -63,6 +77,7 @@ def render_measures_doc() -> str:
             if m.section == section:
                 lines.append(f"| `{m.measure_id}` | {m.unit} | {', '.join(m.breakdowns)} | {_cell(m.definition)} |")
         lines.append("")
+    lines += _DFE_COMPARISON
     lines += ["## Timescales and other settings (dbt vars)", "", "| var | default | source |", "|---|---|---|"]
     lines += [f"| `{s.name}` | `{_cell(str(s.default))}` | {_cell(s.source)} |" for s in SETTINGS]
     return "\n".join(lines) + "\n"

@@ -170,7 +170,8 @@ MEASURES: tuple[Measure, ...] = (
             ("ssd_cla_episodes",)),
     Measure("cla_placed_over_20_miles_at_period_end", _CLA, "count, percent", ("total",),
             "Of children looked after at period end, those whose current placement is more than "
-            "20 miles from home (distance 999.9 = unknown, excluded from numerator and denominator).",
+            "20 miles from home (distance 999.9 or empty = unknown, and children with no placement in "
+            "force: excluded from numerator and denominator).",
             (*_EPIS, "ssd_cla_placement")),
     Measure("adoptions_in_period", _CLA, "count", ("total", "age_band", "age_years"),
             "Episodes ceased with reason E11 or E12 in the period (the ceased date is the adoption "
@@ -203,11 +204,15 @@ MEASURES: tuple[Measure, ...] = (
             "Reviews held in the period (cancelled reviews are not held).",
             ("ssd_cla_reviews",)),
     Measure("cla_reviews_on_time_in_period", _REV, "count, percent", ("total",),
-            "Reviews held in the period on or before their computed due date; denominator: "
-            "cla_reviews_in_period.",
+            "Reviews held in the period on or before their due date; denominator: reviews held in "
+            "the period that have a due date.",
             ("ssd_cla_reviews", "ssd_cla_episodes")),
     Measure("cla_reviews_late_in_period", _REV, "count", ("total",),
-            "Reviews held in the period after their computed due date.",
+            "Reviews held in the period after their due date.",
+            ("ssd_cla_reviews", "ssd_cla_episodes")),
+    Measure("cla_reviews_without_due_date_in_period", _REV, "count", ("total",),
+            "Reviews held in the period with neither a computed nor a recorded due date: neither on "
+            "time nor late (added measure).",
             ("ssd_cla_reviews", "ssd_cla_episodes")),
     Measure("cla_reviews_overdue_at_period_end", _REV, "count", ("total",),
             "Children looked after at period end whose next review was due before period end and "
@@ -251,13 +256,17 @@ MEASURES: tuple[Measure, ...] = (
             ("ssd_cp_reviews",)),
     Measure("rcpc_on_time_in_period", _CP, "count, percent", ("total",),
             "Of those, held on time: the first within 3 months of the initial conference (the plan's "
-            "start when it has none), later ones within 6 months of the previous review.",
+            "start when it has none), later ones within 6 months of the previous review; for a plan "
+            "that began before the window start, the first review in the window is due on its recorded "
+            "due date; one without a determinable due date is outside the denominator.",
             ("ssd_cp_reviews", "ssd_initial_cp_conference", "ssd_cp_plans")),
     Measure("cp_conferences_in_period", _CP, "count", ("total",),
             "icpc_in_period + rcpc_in_period.",
             ("ssd_initial_cp_conference", "ssd_cp_reviews")),
     Measure("cp_conferences_on_time_in_period", _CP, "count, percent", ("total",),
-            "Initial conferences within 15 working days plus review conferences on time.",
+            "Initial conferences within 15 working days plus review conferences on time (an initial "
+            "conference with no s47 start date counts as not within; a review conference without a "
+            "determinable due date is outside the denominator).",
             ("ssd_initial_cp_conference", "ssd_s47_enquiry", "ssd_cp_reviews", "ssd_cp_plans")),
     # LADO
     Measure("lado_allegations_in_period", _LADO, "count",
@@ -265,7 +274,8 @@ MEASURES: tuple[Measure, ...] = (
             "Allegations referred in the period.",
             ("loc_lado_allegations",)),
     Measure("lado_concluded_in_period", _LADO, "count", ("total", "outcome"),
-            "Allegations with an outcome dated in the period.",
+            "Allegations meeting the threshold (lado_threshold_met Y) with an outcome dated in the "
+            "period; consultations that did not meet it appear only in lado_allegations_in_period.",
             ("loc_lado_allegations",)),
     Measure("lado_concluded_within_1_month_in_period", _LADO, "count, percent", ("total",),
             "Of those concluded, outcome within one calendar month of referral.",
@@ -284,7 +294,9 @@ MEASURES: tuple[Measure, ...] = (
             "Foster carer reviews held in the period.",
             ("loc_foster_carer_reviews",)),
     Measure("foster_carer_reviews_on_time_in_period", _IRO, "count, percent", ("total",),
-            "Of those, held on or before the due date.",
+            "Of those with a due date (12 months after the household's previous review held in the "
+            "extract, else the recorded fcar_review_due_date), held on or before it; one without a "
+            "determinable due date is outside the denominator.",
             ("loc_foster_carer_reviews",)),
     Measure("iro_escalations_in_period", _IRO, "count", ("total", "stage", "issue_category"),
             "Escalations raised in the period (one row per escalation; stage is the highest reached).",
@@ -361,10 +373,14 @@ SETTINGS: tuple[Setting, ...] = (
             "Review (England) Regulations 2010, reg 4(2): a care plan within 10 working days of the "
             "start of the first placement"),
     Setting("cla_health_min_working_days", 20,
-            "Health assessment and PEP measures: children looked after for at least N working days.",
-            "measures.md §3 cla_health_assessment_current_at_period_end, cla_pep_current_at_period_end; "
+            "Health assessment measure: children looked after for at least N working days.",
+            "measures.md §3 cla_health_assessment_current_at_period_end; "
             "Promoting the health and well-being of looked-after children (statutory guidance, 2015): "
             "initial health assessment within 20 working days of entering care"),
+    Setting("cla_pep_min_working_days", 20,
+            "PEP measure: children looked after for at least N working days (a setting of its own, "
+            "not shared with health assessments).",
+            "measures.md §3 cla_pep_current_at_period_end (20 working days, its own setting)"),
     Setting("health_assessment_type", "Health Assessment",
             "ssd_cla_health.clah_health_check_type of the statutory health assessment (any letter case).",
             "extract-contract.md §3 ssd_cla_health"),
@@ -418,7 +434,8 @@ class ReportingPeriod:
     period_type: PeriodType
     period_label: str
     period_start: date
-    period_end: date  # last day, or the day before the extract date while running
+    period_end: date  # the last day (31 March for a year), also while running
+    as_at_date: date  # measured at: period_end, or the day before the extract date while running
     is_complete: bool
 
 
@@ -435,7 +452,8 @@ def financial_year_label(start_year: int) -> str:
 def reporting_periods(window_start: date, extract_date: date) -> list[ReportingPeriod]:
     """Every financial year and quarter from the first that starts on or after the
     window start to the last that starts before the extract date; a period still
-    running is measured as at the day before the extract date."""
+    running is measured as at the day before the extract date (its as_at_date), while its
+    period_end stays the calendar end."""
     out: list[ReportingPeriod] = []
     fy = window_start.year if window_start.month >= FINANCIAL_YEAR_START_MONTH else window_start.year - 1
     start = date(fy, FINANCIAL_YEAR_START_MONTH, 1)
@@ -444,13 +462,13 @@ def reporting_periods(window_start: date, extract_date: date) -> list[ReportingP
         year_label = financial_year_label(start.year)
         year_end = _add_months(start, 12) - timedelta(days=1)
         if start >= window_start:
-            out.append(ReportingPeriod("financial_year", year_label, start, min(year_end, last_day),
+            out.append(ReportingPeriod("financial_year", year_label, start, year_end, min(year_end, last_day),
                                        year_end < extract_date))
         for q in range(4):
             q_start = _add_months(start, q * QUARTER_MONTHS)
             q_end = _add_months(q_start, QUARTER_MONTHS) - timedelta(days=1)
             if window_start <= q_start < extract_date:
-                out.append(ReportingPeriod("financial_quarter", f"{year_label} Q{q + 1}", q_start,
+                out.append(ReportingPeriod("financial_quarter", f"{year_label} Q{q + 1}", q_start, q_end,
                                            min(q_end, last_day), q_end < extract_date))
         start = _add_months(start, 12)
     return out

@@ -42,8 +42,8 @@ _RULES = (
     Rule("manifest_unreadable", "manifest.json missing keys or not JSON", "blocking", "landing", acceptable=False),
     Rule("manifest_folder_mismatch", "manifest la_code or extract_date differs from the folder", "blocking",
          "landing", acceptable=False),
-    Rule("la_code_unknown", "la_code is not an English local-authority GSS code, or not a council this "
-         "deployment accepts", "blocking", "landing", acceptable=False, knob="CSC_COUNCILS / councils:"),
+    Rule("la_code_unknown", "la_code is not the GSS code of an English authority with children's services "
+         "(E06, E08, E09, E10), or not a council this deployment accepts", "blocking", "landing", acceptable=False, knob="CSC_COUNCILS / councils:"),
     Rule("unsupported_encoding", "manifest names an encoding the pipeline cannot read", "blocking", "landing",
          acceptable=False),
     Rule("label_mapping_invalid", "the council's label mapping file cannot be used", "blocking", "landing",
@@ -80,6 +80,15 @@ _RULES = (
     Rule("before_birth", "dated before the child's date of birth (or expected date of birth)", "blocking", "row"),
     Rule("future_date", "dated after the extract date", "blocking", "row"),
     Rule("review_in_period", "review held outside its period of care", "blocking", "row"),
+    # Tolerated but counted (measures.md §2): how many records the measures treat specially.
+    Rule("missing_link", "link empty: the record stands alone, never grouped with others through it",
+         "warning", "row"),
+    Rule("open_after_18", "still open although the child is 18 or over: not counted at period end from the "
+         "18th birthday", "warning", "row"),
+    Rule("open_after_death", "still open after the child's date of death: not counted at period end from it",
+         "warning", "row"),
+    Rule("dob_missing", "date of birth missing (and no expected date of birth after the extract date): "
+         "age band Not known", "warning", "row"),
     Rule("volume_shrink", "far fewer rows than the last good drop", "blocking", "table",
          knob="volume_shrink_max_pct, volume_min_rows"),
     Rule("volume_growth", "far more rows than the last good drop", "warning", "table",

@@ -78,12 +78,40 @@ def load_dag():
 
 
 def run_night(dag, extract_date: date) -> str:
-    """One DAG run as the scheduler would start it on that night, processing drops up to that date."""
+    """One DAG run as the scheduler would start it on that night, processing drops up to that date.
+
+    A run that processed nothing while drops up to that date are pending fails (DagRunFailed),
+    even when Airflow calls it a success: Airflow gives a run dated before the DAG's start_date
+    no tasks at all and marks it successful."""
     logical = datetime.combine(extract_date, SCHEDULED_AT, tzinfo=ZoneInfo("Europe/London"))
+    pending = _pending_up_to(extract_date)
     dag_run = dag.test(logical_date=logical, run_conf={"up_to": extract_date.isoformat()})
     state = str(getattr(dag_run.state, "value", dag_run.state))
     if state != "success":
         failed = [ti.task_id for ti in dag_run.get_task_instances()
                   if str(getattr(ti.state, "value", ti.state)) == "failed"]
         raise DagRunFailed(f"{DAG_ID} run for {extract_date} ended {state}" + (f"; failed: {failed}" if failed else ""))
+    left = _pending_up_to(extract_date) if pending else []
+    if pending and (not dag_run.get_task_instances() or left):
+        names = ", ".join(f"{d.la_code}/{d.extract_date}" for d in (left or pending))
+        ran = "ran no task (is its logical date before the DAG's start_date?)" if not dag_run.get_task_instances() \
+            else "finished"
+        raise DagRunFailed(f"{DAG_ID} run for {extract_date} {ran} but these drops are still pending: {names}")
     return state
+
+
+def _pending_up_to(extract_date: date) -> list:
+    """The drops of the landing root up to that date the warehouse has not finished with."""
+    import psycopg
+
+    from csc_pipeline import deployment
+    from csc_pipeline.drops.finder import find_drops
+    from csc_pipeline.load.audit import pending_drops
+
+    config = deployment.current()
+    drops = find_drops(config.landing_root, up_to=extract_date)
+    with connection.connect(connection.warehouse_dsn(config)) as conn:
+        try:
+            return pending_drops(conn, drops)
+        except psycopg.errors.UndefinedTable:  # a warehouse not yet initialised has processed nothing
+            return drops

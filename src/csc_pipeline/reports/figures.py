@@ -102,7 +102,7 @@ def periods(conn: psycopg.Connection, la_code: str, period_type: PeriodType) -> 
     rows = conn.execute(
         f"""
         select distinct on (period_label)
-            period_label, period_start, period_end, is_complete, source_extract_date
+            period_label, period_start, as_at_date, is_complete, source_extract_date
         from {MART}
         where la_code = %s and period_type = %s
         order by period_label, source_extract_date desc

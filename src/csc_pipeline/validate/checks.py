@@ -30,7 +30,8 @@ from typing import Any
 from csc_pipeline.contract.parsing_sql import null_markers
 from csc_pipeline.contract import CODE_SETS, TABLES, TABLES_BY_NAME, Column, Table
 from csc_pipeline.contract.cross_column import (
-    BORN_TABLES, DATE_ORDER, FUTURE_ALLOWED_WHEN, MANGLED_ID_PATTERN, PERIOD_OF_CARE, PERSON, REVIEWS_IN_PERIOD,
+    ADULT_AGE, BORN_TABLES, DATE_ORDER, FUTURE_ALLOWED_WHEN, MANGLED_ID_PATTERN, MISSING_LINKS, OPEN_RECORDS,
+    PERIOD_OF_CARE, PERSON, REVIEWS_IN_PERIOD,
 )
 from csc_pipeline.contract.rules import RULES, Severity
 
@@ -89,6 +90,40 @@ def checks_for(table: Table) -> list[Check]:
     ]
     for column in table.columns:
         out += _column_checks(table, column)
+    out += _counted_warnings(table)
+    return out
+
+
+def _counted_warnings(table: Table) -> list[Check]:
+    """Records the measures treat specially (measures.md §2), counted so the data team knows:
+    empty links, records open past a child's 18th birthday or death, unknown dates of birth."""
+    t = table.name
+    out: list[Check] = []
+    for tt, c in MISSING_LINKS:
+        if tt == t:
+            out.append(Check("missing_link", t, c, f"{c} is not empty (an empty one stands alone)",
+                             where=null_test(f"t.{_q(c)}"), needs=((t, c),)))
+    for tt, end in OPEN_RECORDS:
+        if tt == t:
+            person = _person_column(table)
+            alias = f"fk_{person}"
+            open_ = null_test(f"t.{_q(end)}")
+            needs = ((t, end), (t, person), (PERSON[0], "pers_dob"))
+            # Age on the last day the extract covers (the day before it), as the marts count it.
+            out.append(Check(
+                "open_after_18", t, end, f"{end} is set once the child ({person}) is {ADULT_AGE}",
+                where=f"{open_} and date_part('year', age({{{{extract_date}}}} - 1, {alias}.born)) >= {ADULT_AGE}",
+                joins=(_key_join(person, PERSON),), needs=needs, params={"person": person}))
+            out.append(Check(
+                "open_after_death", t, end, f"{end} is set once the child ({person}) has died",
+                where=f"{open_} and {alias}.died < {{{{extract_date}}}}",
+                joins=(_key_join(person, PERSON),), needs=needs, params={"person": person}))
+    if t == PERSON[0]:
+        out.append(Check(
+            "dob_missing", t, "pers_dob", "pers_dob is known (or the child is unborn on the extract date)",
+            where=(f"{null_test('t.pers_dob')} and ({{{{date:pers_expected_dob}}}} is null "
+                   f"or {{{{date:pers_expected_dob}}}} < {{{{extract_date}}}})"),
+            needs=((t, "pers_dob"),)))
     return out
 
 
@@ -184,14 +219,15 @@ def _column_checks(table: Table, column: Column) -> list[Check]:
 
 def _key_join(column: str, target: tuple[str, str]) -> Join:
     """The distinct keys of `target` (trimmed), with what checks on them need: a person's
-    date of birth (else expected date of birth), a period of care's first start and last
-    end (none while an episode is open)."""
+    date of birth (else expected date of birth) and date of death, a period of care's first
+    start and last end (none while an episode is open)."""
     table, key = target
     dates: list[str] = []
     extra = ""
     if target == PERSON:
-        dates = ["pers_dob", "pers_expected_dob"]
-        extra = f", min(coalesce({parsed_date('r', 'pers_dob')}, {parsed_date('r', 'pers_expected_dob')})) as born"
+        dates = ["pers_dob", "pers_expected_dob", "pers_death_date"]
+        extra = (f", min(coalesce({parsed_date('r', 'pers_dob')}, {parsed_date('r', 'pers_expected_dob')})) as born"
+                 f", min({parsed_date('r', 'pers_death_date')}) as died")
     elif target == PERIOD_OF_CARE:
         dates = ["clae_cla_episode_start_date", "clae_cla_episode_ceased_date"]
         start, end = (parsed_date("r", d) for d in dates)
@@ -257,6 +293,11 @@ def _check_tables() -> None:
     for t, held, period in REVIEWS_IN_PERIOD:
         assert TABLES_BY_NAME[t].column(period).references == PERIOD_OF_CARE, (t, period)
         assert TABLES_BY_NAME[t].column(held).type == "date"
+    for t, c in MISSING_LINKS:
+        column = TABLES_BY_NAME[t].column(c)
+        assert not column.not_null and not column.primary_key, (t, c)
+    for t, end in OPEN_RECORDS:
+        assert TABLES_BY_NAME[t].closed_by == end and _person_column(TABLES_BY_NAME[t]) is not None, (t, end)
     for t in TABLES:
         ids = [c.id for c in checks_for(t)]
         assert len(ids) == len(set(ids)), t.name

@@ -24,7 +24,7 @@ population as (
 cells as (
 
     {{ measure_counts('adoptions_in_period', 'population', [
-        {'name': 'age_band', 'values': age_band_values() + ['Not known']},
+        {'name': 'age_band', 'values': age_band_breakdown_values()},
         {'name': 'age_years', 'values': none},
     ]) | indent(4) }}
 

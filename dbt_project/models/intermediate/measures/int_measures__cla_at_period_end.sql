@@ -39,7 +39,7 @@ population as (
 cells as (
 
     {{ measure_counts('cla_at_period_end', 'population', [
-        {'name': 'age_band', 'values': age_band_values() + ['Not known']},
+        {'name': 'age_band', 'values': age_band_breakdown_values()},
         {'name': 'legal_status', 'values': legal_status_codes + ['Other', 'Not known']},
         {'name': 'ethnicity_group', 'values': ethnicity_group_values()},
         {'name': 'sex', 'values': sex_codes + ['Not known']},

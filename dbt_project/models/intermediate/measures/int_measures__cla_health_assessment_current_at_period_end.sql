@@ -26,7 +26,7 @@ cells as (
         'assessment_date',
         'case when children.age_years < 5 then ' ~ var('health_assessment_months_under_5')
             ~ ' else ' ~ var('health_assessment_months_5_and_over') ~ ' end',
-        [{'name': 'age_band', 'values': age_band_values() + ['Not known']}]) | indent(4) }}
+        [{'name': 'age_band', 'values': age_band_breakdown_values()}]) | indent(4) }}
 
 )
 

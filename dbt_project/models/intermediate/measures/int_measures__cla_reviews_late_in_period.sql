@@ -1,5 +1,5 @@
--- cla_reviews_late_in_period (measures.md §3): reviews held in the period after their
--- computed due date.
+-- cla_reviews_late_in_period (measures.md §3): reviews held in the period after their due
+-- date (a review without one is not late: is_on_time NULL).
 with
 
 reviews as (

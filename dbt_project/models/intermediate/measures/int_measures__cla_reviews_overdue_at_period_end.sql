@@ -24,8 +24,8 @@ population as (
     inner join schedule
         on schedule.la_code = children.la_code
         and schedule.cla_id = children.cla_id
-        and {{ in_force('schedule.valid_from', 'schedule.valid_to', 'children.period_end') }}
-    where schedule.next_review_due_date < children.period_end
+        and {{ in_force('schedule.valid_from', 'schedule.valid_to', 'children.as_at_date') }}
+    where schedule.next_review_due_date < children.as_at_date
 
 ),
 

@@ -19,7 +19,7 @@ population as (
 cells as (
 
     {{ measure_counts('cla_short_breaks_at_period_end', 'population', [
-        {'name': 'age_band', 'values': age_band_values() + ['Not known']},
+        {'name': 'age_band', 'values': age_band_breakdown_values()},
     ]) | indent(4) }}
 
 )

@@ -29,7 +29,7 @@ population as (
     inner join involvements
         on involvements.la_code = children.la_code
         and involvements.person_id = children.person_id
-        and {{ in_force('involvements.involvement_start', 'involvements.involvement_end', 'children.period_end') }}
+        and {{ in_force('involvements.involvement_start', 'involvements.involvement_end', 'children.as_at_date') }}
 
 ),
 

@@ -1,5 +1,7 @@
--- lado_concluded_in_period (measures.md §3): allegations with an outcome dated in the
--- period, by outcome.
+-- lado_concluded_in_period (measures.md §3): allegations meeting the harm threshold
+-- (lado_threshold_met Y) with an outcome dated in the period, by outcome; consultations that
+-- did not meet it appear only in lado_allegations_in_period (Keeping Children Safe in
+-- Education's timescales apply to allegations), as for lado_open_at_period_end.
 {%- set outcomes = contract_code_sets()['lado_outcome']['codes'] %}
 
 with
@@ -7,6 +9,7 @@ with
 allegations as (
 
     select * from {{ ref('int_lado_allegations') }}
+    where threshold_met = 'Y'
 
 ),
 

@@ -1,8 +1,9 @@
 """csc_nightly: each council's nightly case-system extract into the published marts.
 
-find pending drops → land each in its own staging schema → validate it there →
-publish (or quarantine) → dbt build → publish the marts. The work lives in
-csc_pipeline.nightly; this file only wires it together.
+extract the councils that have a database source (one task each) → find pending drops →
+land each in its own staging schema → validate it there → publish (or quarantine) → dbt
+build → publish the marts. The work lives in csc_pipeline.nightly (and .extract.night);
+this file only wires it together.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pendulum
 from airflow.sdk import Asset, CronTriggerTimetable, Param, dag, get_current_context, task
 
 from csc_pipeline.alerts.callbacks import task_failed
+from csc_pipeline.extract.night import extract_failed
 
 PERFORMANCE_MEASURES = Asset(name="marts.performance_measures", uri="csc://warehouse/marts/performance_measures")
 
@@ -41,6 +43,22 @@ default_args = {
 )
 def csc_nightly():
     @task
+    def councils_to_extract() -> list[str]:
+        from csc_pipeline.extract.night import councils_with_source
+
+        return councils_with_source()
+
+    @task(on_failure_callback=extract_failed)
+    def extract_council(la_code: str) -> dict:
+        from datetime import date
+
+        from csc_pipeline.extract.night import extract_for_night
+
+        up_to = get_current_context()["params"].get("up_to")
+        return extract_for_night(la_code, up_to=date.fromisoformat(up_to) if up_to else None)
+
+    # A council whose extract failed (alerted) does not stop the others: the night goes on.
+    @task(trigger_rule="all_done")
     def prepare_warehouse() -> None:
         from csc_pipeline import nightly
 
@@ -87,7 +105,7 @@ def csc_nightly():
         return nightly.publish_marts()
 
     drops = find_pending_drops()
-    prepare_warehouse() >> drops
+    extract_council.expand(la_code=councils_to_extract()) >> prepare_warehouse() >> drops
     built = dbt_build(publish_drops(validate_drops(land_drops(drops))))
     built >> publish_marts()
 

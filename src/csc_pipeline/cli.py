@@ -1,6 +1,7 @@
 """`csc`: the command line of the children's social care reporting pipeline.
 
     csc generate   write a synthetic council's nightly drops into a landing folder
+    csc extract    write a council's drop straight from its case system's SSD database
     csc run        run the real csc_nightly DAG (through Airflow) for each pending night
     csc warehouse  start, stop, show or initialise the local PostgreSQL warehouse
     csc contract   re-derive dbt sources, staging models, GE suites and seeds from the contract
@@ -81,9 +82,11 @@ def _parser() -> argparse.ArgumentParser:
     o.add_argument("--out", type=Path, default=None, help="folder (default: the state folder's dbt-docs/)")
     o.set_defaults(func=cmd_docs)
 
+    from .extract.cli import add_extract_command
     from .publish.cli import add_report_commands
     from .validate.cli import add_commands as add_validation_commands
 
+    add_extract_command(sub)
     add_report_commands(sub)
     add_validation_commands(sub)
 

@@ -85,6 +85,9 @@ def wait_for_drops(config: NightConfig, *, up_to: date | None = None, now=None, 
 
 def _pending(config: NightConfig, up_to: date | None) -> list[Drop]:
     drops = find_drops(config.landing_root, up_to=up_to)
+    extracts = settings.extract_root()  # drops extracted from councils' databases, scanned alike
+    if extracts.is_dir() and extracts != config.landing_root.resolve():
+        drops = sorted(drops + find_drops(extracts, up_to=up_to), key=lambda d: (d.la_code, d.extract_date))
     # Drops from councils outside CSC_COUNCILS are still landed: validation blocks them
     # (la_code_unknown) and the data team is alerted, rather than them vanishing unseen.
     with connection.connect() as conn:

@@ -21,6 +21,7 @@ DAGS_DIR = PROJECT_ROOT / "dags"
 ENV_WAREHOUSE_DSN = "CSC_WAREHOUSE_DSN"  # an existing PostgreSQL server instead of the local one
 ENV_STATE_DIR = "CSC_STATE_DIR"  # local warehouse, Airflow home, demo landing folder
 ENV_LANDING_ROOT = "CSC_LANDING_ROOT"
+ENV_EXTRACT_ROOT = "CSC_EXTRACT_ROOT"  # drops the pipeline extracts itself from councils' databases
 ENV_PSEUDONYM_KEY = "CSC_PSEUDONYM_KEY"  # per-deployment HMAC secret for pseudonyms
 
 
@@ -31,3 +32,8 @@ def state_dir() -> Path:
 
 def landing_root() -> Path:
     return Path(os.environ.get(ENV_LANDING_ROOT, state_dir() / "landing")).resolve()
+
+
+def extract_root() -> Path:
+    """Where extracted drops are written (extract-contract §1), scanned like the landing root."""
+    return Path(os.environ.get(ENV_EXTRACT_ROOT, state_dir() / "extracts")).resolve()

@@ -71,6 +71,7 @@ def extract_failed(context) -> None:
     send_alert(Alert(
         kind="extract_failed", la_code=la_code,
         title=f"{la_code}: extract from its database failed",
-        summary=f"{error} No drop was written for this council; its marts keep serving the last good data. "
+        summary="No drop was written for this council; its marts keep serving the last good data. "
                 "The other councils carry on.",
+        details=[str(error)],
     ))

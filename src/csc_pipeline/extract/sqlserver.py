@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from .errors import ExtractError, NotReady, SourceUnreachable
 from .sources import BATCH_ROWS, Dialect, Reader, SourceColumn, TableRef
 
-LOGIN_TIMEOUT_SECONDS = 30
+LOGIN_TIMEOUT_SECONDS = 30  # the driver retries an unreachable server until then
 LOCK_TIMEOUT_MS = 60_000
 
 _TEXT = ("nvarchar", "varchar", "nchar", "char", "ntext", "text", "sysname")

@@ -38,6 +38,10 @@ def extract_for_night(la_code: str, *, up_to: date | None = None, now=london_now
     if extract_date < today:
         log.info("%s: the %s night is past; its database can only be read as it is today", la_code, extract_date)
         return {"la_code": la_code, "extract_date": extract_date.isoformat(), "status": "skipped"}
+    root = settings.extract_root()
+    if root == settings.landing_root():  # the landing root is the councils', read-only (§1)
+        raise ExtractError(f"{settings.ENV_EXTRACT_ROOT} is the landing root {root}: give extracts a root of their own",
+                           la_code=la_code)
     deployment = load_deployment()
     config = deployment.sources[la_code]
     cutoff = config.cutoff or time.fromisoformat(os.environ.get("CSC_CUTOFF", "07:30"))
@@ -46,7 +50,7 @@ def extract_for_night(la_code: str, *, up_to: date | None = None, now=london_now
     try:
         local = spec_for(config.local_tables) if config.local_tables else None
         result = extract_drop(
-            spec_for(config), la_code=la_code, extract_date=extract_date, root=settings.extract_root(),
+            spec_for(config), la_code=la_code, extract_date=extract_date, root=root,
             la_name=deployment.names.get(la_code), source_system=config.system, ssd_version=config.ssd_version,
             local_source=local, local_files=config.local_files, wait=wait,
         )

@@ -1,6 +1,8 @@
 """A second PostgreSQL database on the test server standing in for a council's SSD reporting
 database: the contract's tables typed as the SSD's SQL Server scripts type them
-(csc_pipeline.extract.ssd_schema), filled from a drop's CSVs."""
+(csc_pipeline.extract.ssd_schema), filled from a drop's CSVs. Its collation is linguistic
+(ICU en-GB, as a council's database would be), unlike the test server's C: the extract must
+not depend on it."""
 
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ def source_database(server_dsn: str, drop: Path | None = None, *, prefix: str = 
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = with_database(server_dsn, "postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
+        conn.execute(f'create database "{name}" template template0 locale_provider icu icu_locale \'en-GB\''
+                     " locale 'C.UTF-8'")
     dsn = with_database(server_dsn, name)
     try:
         with psycopg.connect(dsn) as conn:

@@ -140,7 +140,9 @@ def test_values_are_written_deterministically(own_source, tmp_path):
             f"insert into {SCHEMA}.ssd_person (pers_person_id, pers_forename, pers_surname, pers_sex, pers_ethnicity,"
             " pers_dob, pers_expected_dob, pers_death_date, pers_upn) values"
             " ('0100', 'Zoë', 'O''Neil, \"Jr\"', 'F', 'WBRI', '2010-05-06', null, null, null),"
-            " ('007', 'Ann', e'two\\nlines', ' M', '', null, '2027-01-02', null, '000123')")
+            " ('007', 'Ann', e'two\\nlines', ' M', '', null, '2027-01-02', null, '000123'),"
+            " ('a-1', 'Bo', 'Lee', 'M', 'WBRI', '2012-01-01', null, null, null),"
+            " ('B-1', 'Cy', 'Ng', 'F', 'WBRI', '2012-01-02', null, null, null)")
         conn.execute(
             f"insert into {SCHEMA}.ssd_professionals (prof_professional_id, prof_staff_id, prof_professional_name,"
             " prof_professional_job_title, prof_professional_caseload, prof_full_time_equivalency) values"
@@ -157,6 +159,11 @@ def test_values_are_written_deterministically(own_source, tmp_path):
     assert people.split("\n", 1)[1].startswith(
         '007,Ann,"two\nlines", M,,,2027-01-02,,000123\n'
         '0100,Zoë,"O\'Neil, ""Jr""",F,WBRI,2010-05-06,,,\n1')
+    # binary order, not the database's linguistic one (which would put a-1 before B-1)
+    assert [line.split(",")[0] for line in people.splitlines()[-2:]] == ["B-1", "a-1"]
+    with psycopg.connect(own_source) as conn:
+        assert conn.execute(f"select pers_person_id from {SCHEMA}.ssd_person where pers_person_id like '%-1'"
+                            " order by pers_person_id").fetchall() == [("a-1",), ("B-1",)]
     staff = (result.path / "ssd_professionals.csv").read_text(encoding="utf-8").splitlines()
     assert staff[1:3] == ["00001,0042,A B,IRO,7,1", "00002,0043,C D,IRO,,0.5"]
     placements = {p["clap_cla_placement_id"]: p for p in read_table(result.path, "ssd_cla_placement")[1]}
@@ -362,3 +369,20 @@ def test_an_extract_killed_midway_leaves_nothing_that_looks_complete(own_source,
     result = extract_drop(spec_from_dsn(own_source), la_code=LA, extract_date=EXTRACT_DATE, root=root)
     assert result.status == "written" and [p.name for p in (root / LA).iterdir()] == [EXTRACT_DATE.isoformat()]
     assert result.rows["ssd_involvements"] > 1_500_000
+
+
+def test_a_past_night_is_not_extracted_and_the_landing_root_is_never_written(monkeypatch, tmp_path):
+    from zoneinfo import ZoneInfo
+
+    from csc_pipeline.extract.night import extract_for_night
+
+    def five_thirty():
+        return datetime(2026, 12, 2, 5, 30, tzinfo=ZoneInfo("Europe/London"))
+
+    # replaying 1 December on the 2nd: today's database is not the 1st's snapshot
+    assert extract_for_night(LA, up_to=date(2026, 12, 1), now=five_thirty)["status"] == "skipped"
+    monkeypatch.setenv("CSC_LANDING_ROOT", str(tmp_path))
+    monkeypatch.setenv("CSC_EXTRACT_ROOT", str(tmp_path))
+    with pytest.raises(ExtractError, match="is the landing root"):
+        extract_for_night(LA, up_to=date(2026, 12, 2), now=five_thirty)
+    assert list(tmp_path.iterdir()) == []

@@ -8,8 +8,6 @@ table or column.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import signal
 import subprocess

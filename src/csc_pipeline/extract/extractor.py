@@ -76,25 +76,38 @@ def extract_drop(
                 found += folder_problems(local_files, from_files)
             return found
 
-        wait_until_ready(problems, wait or Wait())
-        writer = DropWriter(root, la_code, extract_date)
-        try:
-            _read_tables(main, main_tables, writer, say)
-            if local is not None:
-                _read_tables(local, from_local_db, writer, say)
-            for table in from_files:
-                _copy_local_file(local_files, table, writer, say)
-            manifest = Manifest(
-                la_code=la_code, la_name=la_name or la_code, extract_date=extract_date,
-                extracted_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                source_system=source_system or source.kind, ssd_version=ssd_version,
-                files={t.name: writer.files[t.name] for t in TABLES if t.name in writer.files},
-                window_start=default_window_start(extract_date),
-            )
-            path, status = writer.commit(manifest)
-        except BaseException:
-            writer.discard()
-            raise
+        def attempt() -> tuple[Manifest, Path, str]:
+            """Every table into a temporary folder, then the manifest, then the rename."""
+            writer = DropWriter(root, la_code, extract_date)
+            try:
+                _read_tables(main, main_tables, writer, say)
+                if local is not None:
+                    _read_tables(local, from_local_db, writer, say)
+                for table in from_files:
+                    _copy_local_file(local_files, table, writer, say)
+                manifest = Manifest(
+                    la_code=la_code, la_name=la_name or la_code, extract_date=extract_date,
+                    extracted_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    source_system=source_system or source.kind, ssd_version=ssd_version,
+                    files={t.name: writer.files[t.name] for t in TABLES if t.name in writer.files},
+                    window_start=default_window_start(extract_date),
+                )
+                return (manifest, *writer.commit(manifest))
+            except BaseException:
+                writer.discard()
+                raise
+
+        wait = wait or Wait()
+        while True:
+            wait_until_ready(problems, wait)
+            try:
+                manifest, path, status = attempt()
+                break
+            except NotReady as exc:  # a table rebuilt as it was read: look again, until the cut-off
+                if wait.cutoff is None or wait.now().time() >= wait.cutoff:
+                    raise
+                log.info("%s; next look in %ss", exc, wait.poll_seconds)
+                wait.sleep(wait.poll_seconds)
     seconds = time.monotonic() - started
     rows = {name: entry.rows for name, entry in manifest.files.items()}
     say(f"{la_code}/{extract_date}: {status} {path} ({sum(rows.values()):,} rows, {seconds:.1f} s)")
@@ -104,31 +117,32 @@ def extract_drop(
 def _read_tables(reader: Reader, tables: list[Table], writer: DropWriter, say: Callable[[str], None]) -> None:
     """Every table of one source, in one snapshot."""
     spec, dialect = reader.spec, reader.dialect
-    refs = {t.name: reader.resolve(spec.table_ref(t.name)) for t in tables}
+    # What to read is settled from the catalog first, outside the snapshot (on SQL Server a
+    # serializable transaction would otherwise hold locks on the catalog the refresh writes).
+    plans = []
     for table in tables:
-        if refs[table.name] is None and table.required:  # dropped since the readiness check
-            raise NotReady(f"{spec.label}: not ready: table {spec.table_ref(table.name)} does not exist")
-    reader.begin_snapshot([ref for ref in refs.values() if ref is not None])
+        ref = reader.resolve(spec.table_ref(table.name))
+        if ref is None:
+            if table.required:  # dropped since the readiness check
+                raise NotReady(f"{spec.label}: not ready: table {spec.table_ref(table.name)} does not exist")
+            say(f"{table.name}: not in {spec.label} (optional table, left out)")
+            continue
+        available = reader.columns(ref)
+        chosen = []
+        for column in table.columns:
+            found = available.get(column.name.lower())
+            if found is None:
+                if column.optional:
+                    continue
+                raise SourceStructureError(f"{spec.label}: table {ref} has no column {column.name}")
+            check_column_type(dialect, table, column, found, ref, spec.label)
+            chosen.append((column, found))
+        key = available[table.primary_key.name.lower()]
+        plans.append((table, ref, chosen, dialect.select(ref, [found for _, found in chosen], key)))
+
+    reader.begin_snapshot([ref for _, ref, _, _ in plans])
     try:
-        for table in tables:
-            ref = refs[table.name]
-            if ref is None:
-                say(f"{table.name}: not in {spec.label} (optional table, left out)")
-                continue
-            available = reader.columns(ref)
-            if not available:
-                raise NotReady(f"{spec.label}: not ready: table {ref} disappeared while being read")
-            chosen = []
-            for column in table.columns:
-                found = available.get(column.name.lower())
-                if found is None:
-                    if column.optional:
-                        continue
-                    raise SourceStructureError(f"{spec.label}: table {ref} has no column {column.name}")
-                check_column_type(dialect, table, column, found, ref, spec.label)
-                chosen.append((column, found))
-            key = available[table.primary_key.name.lower()]
-            sql = dialect.select(ref, [found for _, found in chosen], key)
+        for table, ref, chosen, sql in plans:
             cells = row_formatter([column.type == "date" for column, _ in chosen])
             try:
                 entry = writer.write_table(table.name, [column.name for column, _ in chosen],

@@ -9,6 +9,7 @@ already running makes the lock wait (up to `LOCK_TIMEOUT`) and then counts as "n
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Iterator, Sequence
 
@@ -75,8 +76,9 @@ class PostgresReader(Reader):
         except psycopg.Error as exc:
             raise self._error("a catalog or readiness query failed", exc) from None
         finally:
-            if not self._in_snapshot:
-                self.conn.rollback()
+            if not self._in_snapshot and not self.conn.closed:
+                with contextlib.suppress(psycopg.Error):  # a broken connection: reported above
+                    self.conn.rollback()
 
     _in_snapshot = False
 
@@ -104,7 +106,8 @@ class PostgresReader(Reader):
     def end_snapshot(self) -> None:
         self._in_snapshot = False
         if not self.conn.closed:
-            self.conn.rollback()  # read only: nothing to keep
+            with contextlib.suppress(psycopg.Error):  # read only: nothing to keep
+                self.conn.rollback()
 
     def stream(self, sql: str) -> Iterator[Sequence[tuple]]:
         # A named (server-side) cursor: the server keeps the result, we hold one batch at a time.
@@ -114,6 +117,8 @@ class PostgresReader(Reader):
                 cur.execute(sql)
                 while batch := cur.fetchmany(BATCH_ROWS):
                     yield batch
+        except (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn):
+            raise NotReady(f"{self.spec.label}: not ready: a table changed as the extract began") from None
         except psycopg.Error as exc:
             raise self._error("reading failed", exc) from None
 

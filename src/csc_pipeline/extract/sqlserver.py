@@ -36,8 +36,10 @@ TYPES: Mapping[str, str] = {
     "uniqueidentifier": "uuid",           # uuid.UUID -> upper case, as SQL Server shows it
 }
 
-# Error 3961: the snapshot saw a table changed by DDL (the SSD's drop-and-create) since it began.
-_SNAPSHOT_DDL_CONFLICT = ("3961", "snapshot isolation transaction failed")
+# Error 3961: the snapshot saw a table changed by DDL (the SSD's drop-and-create) since it began;
+# 207/208: a column or table gone between the catalog lookup and the read.
+_CHANGED_WHILE_READ = ("3961", "snapshot isolation transaction failed", "invalid object name",
+                       "invalid column name")
 
 
 class SqlServerDialect(Dialect):
@@ -202,9 +204,8 @@ class SqlServerReader(Reader):
     def _error(self, what: str, exc: Exception) -> ExtractError:
         # The server's message can quote a value: only its class (and a DDL conflict) is repeated.
         text = str(exc).lower()
-        if any(marker in text for marker in _SNAPSHOT_DDL_CONFLICT):
-            return NotReady(f"{self.spec.label}: not ready: a table was recreated while the snapshot was read "
-                            "(SQL Server error 3961)")
+        if any(marker in text for marker in _CHANGED_WHILE_READ):
+            return NotReady(f"{self.spec.label}: not ready: a table was recreated or changed while it was read")
         return ExtractError(f"{self.spec.label}: {what} ({type(exc).__name__})")
 
 

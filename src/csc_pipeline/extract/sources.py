@@ -15,7 +15,7 @@ from typing import Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ..contract import Column, Table
-from .errors import NotReady, SourceStructureError
+from .errors import SourceStructureError
 
 Kind = Literal["postgres", "sqlserver"]
 BATCH_ROWS = 5000  # rows fetched from the server at a time: memory stays flat in table size
@@ -120,7 +120,7 @@ def check_column_type(dialect: Dialect, table: Table, column: Column, source: So
 
 
 class Reader(abc.ABC):
-    """One connection to a source. Use as a context manager; `snapshot()` around the reads."""
+    """One connection to a source: a context manager; `begin_snapshot` .. `end_snapshot` around the reads."""
 
     dialect: Dialect
 
@@ -226,7 +226,3 @@ def _url_label(dsn: str) -> str:
     parts = urlsplit(dsn)
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{parts.hostname or 'localhost'}{port}{parts.path}"
-
-
-def not_ready(label: str, why: str) -> NotReady:
-    return NotReady(f"{label}: not ready: {why}")

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench env system-deps warehouse-start warehouse-stop warehouse-status clean render
+.PHONY: demo test bench bench-extract env system-deps warehouse-start warehouse-stop warehouse-status clean render
 
 # The Python environment, from the lock file (exact versions of everything).
 $(STAMP): requirements.lock pyproject.toml
@@ -29,6 +29,11 @@ test: env
 
 bench: env
 	$(BIN)/python -m csc_pipeline.bench
+	$(BIN)/python -m csc_pipeline.extract.bench
+
+# Extraction alone: the demo council and the largest generated one, from a PostgreSQL SSD database.
+bench-extract: env
+	$(BIN)/python -m csc_pipeline.extract.bench
 
 # Re-derive the files generated from the contract (dbt sources, staging models, GE suites, seeds).
 render: $(STAMP)

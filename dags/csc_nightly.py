@@ -1,8 +1,9 @@
 """csc_nightly: each council's nightly case-system extract into the published marts.
 
-find pending drops → land each in its own staging schema → validate it there →
-publish (or quarantine) → dbt build → publish the marts. The work lives in
-csc_pipeline.flows.nightly; this file only wires it together.
+extract the councils that have a database source (one task each) → find pending drops →
+land each in its own landing schema → validate it there → publish (or quarantine) → dbt
+build into the build schema → switch it in as the published marts. The work lives in
+csc_pipeline.flows (nightly, extract_night); this file only wires it together.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from airflow.sdk import Asset, CronTriggerTimetable, Param, dag, get_current_con
 
 from csc_pipeline import deployment
 from csc_pipeline.alerts.callbacks import task_failed
+from csc_pipeline.flows.extract_night import extract_failed
 
 PERFORMANCE_MEASURES = Asset(name="marts.performance_measures", uri="csc://warehouse/marts/performance_measures")
 
@@ -45,6 +47,22 @@ default_args = {
 )
 def csc_nightly():
     @task
+    def councils_to_extract() -> list[str]:
+        from csc_pipeline.flows.extract_night import councils_with_source
+
+        return councils_with_source()
+
+    @task(on_failure_callback=extract_failed)
+    def extract_council(la_code: str) -> dict:
+        from datetime import date
+
+        from csc_pipeline.flows.extract_night import extract_for_night
+
+        up_to = get_current_context()["params"].get("up_to")
+        return extract_for_night(la_code, up_to=date.fromisoformat(up_to) if up_to else None)
+
+    # A council whose extract failed (alerted) does not stop the others: the night goes on.
+    @task(trigger_rule="all_done")
     def prepare_warehouse() -> None:
         from csc_pipeline.flows import nightly
 
@@ -90,7 +108,7 @@ def csc_nightly():
         return nightly.publish_marts(built)
 
     drops = find_pending_drops()
-    prepare_warehouse() >> drops
+    extract_council.expand(la_code=councils_to_extract()) >> prepare_warehouse() >> drops
     publish_marts(dbt_build(publish_drops(validate_drops(land_drops(drops)))))
 
 

@@ -42,3 +42,9 @@ def test_nightly_dag_reads_as_the_nights_story(dagbag):
     for upstream, downstream in zip(order, order[1:]):
         assert downstream in dag.get_task(upstream).downstream_task_ids
     assert "find_pending_drops" in dag.get_task("prepare_warehouse").downstream_task_ids
+    # extract the councils with a database source first (one mapped task each); a failed one
+    # (alerted with its own line) does not hold up the night
+    assert "extract_council" in dag.get_task("councils_to_extract").downstream_task_ids
+    assert "prepare_warehouse" in dag.get_task("extract_council").downstream_task_ids
+    assert dag.get_task("prepare_warehouse").trigger_rule == "all_done"
+    assert dag.get_task("extract_council").on_failure_callback.__name__ == "extract_failed"

@@ -19,8 +19,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("issues",),  # the issue and report shape every step shares
     ("deployment",),  # configuration, read once
     ("warehouse", "alerts"),  # the server, its DDL; sending alerts
-    ("drops", "generate"),  # finding drops; writing synthetic ones
-    ("load",),  # copying in, promoting to raw, quarantine, the audit
+    ("drops",),  # finding drops, reading and writing manifests
+    ("load", "generate"),  # copying in, promoting to raw, quarantine, the audit; synthetic councils' drops
     ("validate", "transform", "extract"),  # the gate; dbt; extracting from a case system
     ("reports",),  # what leaves the warehouse
     ("flows",),  # composing the night, acceptance and Airflow runs

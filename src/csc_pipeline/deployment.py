@@ -20,9 +20,11 @@ any, only those councils are accepted (as does `CSC_COUNCILS`):
         label_mapping: mappings/E06000028.csv     # relative to this file
         validation: {volume_shrink_max_pct: 30}
         iro_role_codes: [IRO, IROM]               # for dbt: which involvements are IROs
+        source: {kind: postgres, connection: csc_source_e06000028}   # extract from its database
+                                                  # (SourceConfig below; docs/extract.md)
 
 Environment variables (README "Configuration" and docs/validation.md describe each):
-CSC_STATE_DIR, CSC_LANDING_ROOT, CSC_WAREHOUSE_DSN, CSC_AIRFLOW_DB_DSN, CSC_PSEUDONYM_KEY,
+CSC_STATE_DIR, CSC_LANDING_ROOT, CSC_EXTRACT_ROOT, CSC_WAREHOUSE_DSN, CSC_AIRFLOW_DB_DSN, CSC_PSEUDONYM_KEY,
 CSC_SCHEDULE, CSC_TASK_RETRIES, CSC_RETRY_DELAY_SECONDS, CSC_COUNCILS, CSC_CUTOFF, CSC_POLL_SECONDS,
 CSC_ALERT_* (alerts/send.py), CSC_VOLUME_SHRINK_MAX_PCT, CSC_VOLUME_GROWTH_MAX_PCT,
 CSC_VOLUME_MIN_ROWS, CSC_UNMAPPED_VALUES_MAX, CSC_UNMAPPED_VALUE_CHARS,
@@ -122,6 +124,11 @@ class Deployment:
     # Council -> the involvement types that mean an IRO allocation in its case system
     # (extract-contract.md §3, "per-authority configuration"); absent: dbt var iro_role_codes.
     iro_role_codes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Council -> the database the pipeline extracts its drop from (councils.<LA>.source), and names.
+    sources: Mapping[str, "SourceConfig"] = field(default_factory=dict)
+    names: Mapping[str, str] = field(default_factory=dict)
+    # Where drops the pipeline extracts itself are written (extract-contract §1), scanned like the landing root.
+    extract_root: Path = PROJECT_ROOT / ".state" / "extracts"
     alerts: AlertSettings = AlertSettings()
 
     def for_council(self, la_code: str) -> ValidationConfig:
@@ -172,9 +179,11 @@ def _runtime(env: Mapping[str, str], doc: Mapping[str, Any], base: Path) -> dict
     state = Path(get("CSC_STATE_DIR", "state_dir") or PROJECT_ROOT / ".state")
     state = (state if state.is_absolute() else base / state).resolve()
     landing = get("CSC_LANDING_ROOT", "landing_root")
+    extracts = get("CSC_EXTRACT_ROOT", "extract_root")
     out: dict[str, Any] = {
         "state_dir": state,
         "landing_root": _path(landing, base) if landing else state / "landing",
+        "extract_root": _path(extracts, base) if extracts else state / "extracts",
         "warehouse_dsn": _setting(env, ENV_WAREHOUSE_DSN) or _airflow_connection_uri(env, WAREHOUSE_CONNECTION_ID),
         "airflow_db_dsn": _setting(env, "CSC_AIRFLOW_DB_DSN"),
         "pseudonym_key": _setting(env, ENV_PSEUDONYM_KEY),
@@ -302,8 +311,14 @@ def load(env: Mapping[str, str] | None = None) -> Deployment:
 
     per_council: dict[str, ValidationConfig] = {}
     iro_roles: dict[str, tuple[str, ...]] = {}
+    sources: dict[str, SourceConfig] = {}
+    names: dict[str, str] = {}
     for code in dict.fromkeys(listed):
         entry = councils_doc.get(code) or councils_doc.get(code.lower()) or {}
+        if entry.get("source") is not None:
+            sources[code] = SourceConfig.parse(entry["source"], base, f"councils.{code}.source")
+        if entry.get("name"):
+            names[code] = str(entry["name"])
         if "iro_role_codes" in entry:
             iro_roles[code] = _role_codes(entry["iro_role_codes"], f"councils.{code}.iro_role_codes")
         config = defaults
@@ -320,7 +335,7 @@ def load(env: Mapping[str, str] | None = None) -> Deployment:
                 if current.label_mapping is None:
                     per_council[code] = replace(current, label_mapping=file.resolve())
     return Deployment(**runtime, councils=tuple(dict.fromkeys(listed)), defaults=defaults,
-                      per_council=per_council, iro_role_codes=iro_roles)
+                      per_council=per_council, iro_role_codes=iro_roles, sources=sources, names=names)
 
 
 def _role_codes(value: Any, where: str) -> tuple[str, ...]:
@@ -422,3 +437,74 @@ def _work_mem(value: Any, where: str) -> str:
 def _path(value: Any, base: Path) -> Path:
     path = Path(str(value))
     return (path if path.is_absolute() else base / path).resolve()
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """A council's case-system database that the pipeline extracts its nightly drop from
+    (`councils.<LA>.source`; docs/extract.md). Self-contained: it reads only its own mapping."""
+
+    kind: str  # postgres | sqlserver
+    connection: str  # an Airflow connection id (host, port, login, password, database, extras)
+    schema: str = "ssd_development"  # where the SSD scripts create their tables
+    tables: Mapping[str, str] = field(default_factory=dict)  # contract table -> the source's own name
+    # SQL whose first value is true once the night's SSD refresh has finished (optional).
+    readiness_query: str | None = None
+    cutoff: time | None = None  # wait for readiness until this London time (default CSC_CUTOFF)
+    system: str | None = None  # the manifest's source_system (default: the kind)
+    ssd_version: str = ""
+    # Where the local (loc_*) tables come from when not from this database: another database,
+    # or a folder of CSV files the council keeps (<folder>/<table>.csv).
+    local_tables: "SourceConfig | None" = None
+    local_files: Path | None = None
+
+    KINDS = ("postgres", "sqlserver")
+
+    @classmethod
+    def parse(cls, value: Any, base: Path, where: str, *, local: bool = False) -> "SourceConfig":
+        from csc_pipeline.contract import TABLES_BY_NAME
+
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{where}: expected a mapping with kind and connection")
+        allowed = {"kind", "connection", "schema", "tables", "readiness_query", "cutoff", "system",
+                   "ssd_version"} | (set() if local else {"local_tables"})
+        for key in value:
+            if key not in allowed:
+                raise ConfigError(f"{where}.{key}: unknown setting (see docs/extract.md)")
+        kind = value.get("kind")
+        if kind not in cls.KINDS:
+            raise ConfigError(f"{where}.kind: {kind!r} is neither postgres nor sqlserver")
+        connection = value.get("connection")
+        if not isinstance(connection, str) or not connection.strip():
+            raise ConfigError(f"{where}.connection: expected an Airflow connection id")
+        schema = value.get("schema", "ssd_development")
+        if not isinstance(schema, str) or not schema.strip():
+            raise ConfigError(f"{where}.schema: expected a schema name")
+        tables = value.get("tables") or {}
+        if not isinstance(tables, Mapping) or not all(isinstance(v, str) and v.strip() for v in tables.values()):
+            raise ConfigError(f"{where}.tables: expected contract table: source table name")
+        for name in tables:
+            if name not in TABLES_BY_NAME:
+                raise ConfigError(f"{where}.tables.{name}: not a table of the extract contract")
+        cutoff = value.get("cutoff")
+        if cutoff is not None:
+            try:
+                cutoff = cutoff if isinstance(cutoff, time) else time.fromisoformat(str(cutoff))
+            except ValueError:
+                raise ConfigError(f"{where}.cutoff: {cutoff!r} is not a time like 07:00") from None
+        query = value.get("readiness_query")
+        if query is not None and (not isinstance(query, str) or not query.strip()):
+            raise ConfigError(f"{where}.readiness_query: expected one SQL query")
+        local_tables, local_files = None, None
+        locals_doc = value.get("local_tables")
+        if locals_doc is not None:
+            if isinstance(locals_doc, Mapping) and set(locals_doc) == {"files"}:
+                local_files = _path(locals_doc["files"], base)
+            else:
+                local_tables = cls.parse(locals_doc, base, f"{where}.local_tables", local=True)
+        return cls(kind=kind, connection=connection.strip(), schema=schema.strip(),
+                   tables={k: v.strip() for k, v in tables.items()},
+                   readiness_query=query.strip() if query else None, cutoff=cutoff,
+                   system=str(value["system"]) if value.get("system") else None,
+                   ssd_version=str(value.get("ssd_version") or ""),
+                   local_tables=local_tables, local_files=local_files)

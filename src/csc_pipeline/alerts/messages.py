@@ -63,6 +63,17 @@ def transform_failed(failed_nodes: list[str]) -> Alert:
     )
 
 
+def extract_failed(la_code: str, reason: str) -> Alert:
+    """`reason`: an ExtractError's one line (connection, table or column, never a value)."""
+    return Alert(
+        kind="extract_failed", la_code=la_code,
+        title=f"{la_code}: extract from its database failed",
+        summary="No drop was written for this council; its marts keep serving the last good data. "
+                "The other councils carry on.",
+        details=[reason],
+    )
+
+
 def task_failed(task_id: str, run_id: str, error_type: str) -> Alert:
     # Only the exception's type: messages from the database can quote data values.
     return Alert(

@@ -1,6 +1,7 @@
 """`csc`: the command line of the children's social care reporting pipeline.
 
     csc generate   write a synthetic council's nightly drops into a landing folder
+    csc extract    write a council's drop straight from its case system's SSD database
     csc run        run the real csc_nightly DAG (through Airflow) for each pending night
     csc warehouse  start, stop, show or initialise the local PostgreSQL warehouse
     csc contract   re-derive (render) or check the files derived from the contract: dbt sources,
@@ -87,7 +88,9 @@ def _parser() -> argparse.ArgumentParser:
 
     from .reports import add_report_commands
     from .validation import add_commands as add_validation_commands
+    from .extract import add_extract_command
 
+    add_extract_command(sub)
     add_report_commands(sub)
     add_validation_commands(sub)
 

@@ -57,7 +57,8 @@ def find_drops(landing_root: Path, *, up_to: date | None = None) -> list[Drop]:
         if not LA_CODE_PATTERN.match(la_dir.name):
             log.warning("ignoring folder %s: not an English local-authority GSS code", la_dir.name)
             continue
-        for date_dir in sorted(p for p in la_dir.iterdir() if p.is_dir()):
+        # Hidden folders are an extract still being written (or one that was killed): never read.
+        for date_dir in sorted(p for p in la_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
             try:
                 extract_date = date.fromisoformat(date_dir.name)
             except ValueError:

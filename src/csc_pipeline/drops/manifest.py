@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from csc_pipeline.contract.delivery import default_window_start
+from csc_pipeline.contract.delivery import MANIFEST_NAME, default_window_start
 
 class ManifestError(ValueError):
     """The manifest is missing, unreadable or inconsistent with its folder."""
@@ -64,6 +65,34 @@ class Manifest:
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ManifestError(f"{path}: missing or malformed key ({exc})") from None
+
+    def to_json(self) -> bytes:
+        """The manifest as a drop carries it (§1): keys in the contract's order, UTF-8, one per line."""
+        doc: dict[str, object] = {
+            "la_code": self.la_code,
+            "la_name": self.la_name,
+            "extract_date": self.extract_date.isoformat(),
+            "extracted_at": self.extracted_at,
+            "source_system": self.source_system,
+            "ssd_version": self.ssd_version,
+        }
+        if self.encoding.lower() not in ("utf-8", "utf8"):
+            doc["encoding"] = self.encoding
+        window_start = self.window_start if self.window_start != date.min else default_window_start(self.extract_date)
+        doc["window_start"] = window_start.isoformat()
+        doc["files"] = {name: {"rows": e.rows, "sha256": e.sha256} for name, e in self.files.items()}
+        return (json.dumps(doc, indent=2) + "\n").encode("utf-8")
+
+    def write(self, folder: Path) -> Path:
+        """Write `manifest.json` into `folder` through a temporary file: it appears whole or not at all."""
+        path = folder / MANIFEST_NAME
+        tmp = folder / f".{MANIFEST_NAME}.tmp"
+        with tmp.open("wb") as fh:
+            fh.write(self.to_json())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        return path
 
 
 def sha256_of(path: Path) -> str:

@@ -45,8 +45,12 @@ def wait_for_drops(*, up_to: date | None = None, now=None, sleep=time.sleep) -> 
     config = deployment.current()
     now = now or (lambda: datetime.now(LONDON))
     while True:
+        drops = find_drops(config.landing_root, up_to=up_to)
+        extracts = config.extract_root  # drops extracted from councils' databases, scanned alike
+        if extracts.is_dir() and extracts.resolve() != config.landing_root.resolve():
+            drops = sorted(drops + find_drops(extracts, up_to=up_to), key=lambda d: (d.la_code, d.extract_date))
         with connection.connect(connection.warehouse_dsn(config)) as conn:
-            drops = audit.pending_drops(conn, find_drops(config.landing_root, up_to=up_to))
+            drops = audit.pending_drops(conn, drops)
         arrived = {d.la_code for d in drops}
         missing = [c for c in config.councils if c not in arrived]
         if not missing or now().time() >= config.cutoff:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import os
 import zlib
 from datetime import date
@@ -21,6 +20,7 @@ from typing import Literal
 
 from csc_pipeline.contract import CODE_SETS, TABLES, Column, Table
 from csc_pipeline.contract.delivery import MANIFEST_NAME, default_window_start
+from csc_pipeline.drops.manifest import FileEntry, Manifest
 from .snapshot import Shown
 
 Flavour = Literal["mosaic", "systemc"]
@@ -103,21 +103,16 @@ def write_drop(folder: Path, snapshot: dict[str, list[Shown]], *, la_code: str, 
     folder.mkdir(parents=True, exist_ok=True)
     # An earlier manifest would make a half-rewritten drop look complete.
     (folder / MANIFEST_NAME).unlink(missing_ok=True)
-    files: dict[str, dict[str, object]] = {}
+    files: dict[str, FileEntry] = {}
     for table in TABLES:
         rows = snapshot[table.name]
         data = _csv_bytes(table, rows, flavour, cache)
         _write_atomic(folder / f"{table.name}.csv", data)
-        files[table.name] = {"rows": len(rows), "sha256": hashlib.sha256(data).hexdigest()}
-    manifest = {
-        "la_code": la_code,
-        "la_name": la_name,
-        "extract_date": extract_date.isoformat(),
-        "extracted_at": f"{extract_date.isoformat()}T02:10:00Z",
-        "source_system": flavour,
-        "ssd_version": SSD_VERSION,
-        "window_start": default_window_start(extract_date).isoformat(),
-        "files": files,
-    }
-    _write_atomic(folder / MANIFEST_NAME, (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
+        files[table.name] = FileEntry(rows=len(rows), sha256=hashlib.sha256(data).hexdigest())
+    manifest = Manifest(
+        la_code=la_code, la_name=la_name, extract_date=extract_date,
+        extracted_at=f"{extract_date.isoformat()}T02:10:00Z", source_system=flavour, ssd_version=SSD_VERSION,
+        files=files, window_start=default_window_start(extract_date),
+    )
+    _write_atomic(folder / MANIFEST_NAME, manifest.to_json())
     return sum(len(r) for r in snapshot.values())

@@ -1,0 +1,7 @@
+"""`python -m csc_pipeline.cli`: the `csc` command."""
+
+import sys
+
+from .main import main
+
+sys.exit(main())

@@ -118,7 +118,8 @@ class Deployment:
     retry_delay_seconds: int = 300
     cutoff: time = time(7, 30)  # wait for expected councils' manifests until this London time
     poll_seconds: int = 300
-    councils: tuple[str, ...] = ()  # expected councils; empty: any well-formed code
+    councils: tuple[str, ...] = ()  # accepted councils (CSC_COUNCILS and the file's); empty: any well-formed code
+    expected_councils: tuple[str, ...] = ()  # CSC_COUNCILS: waited for each night until the cut-off
     defaults: ValidationConfig = ValidationConfig()
     per_council: Mapping[str, ValidationConfig] = field(default_factory=dict)
     # Council -> the involvement types that mean an IRO allocation in its case system
@@ -302,8 +303,8 @@ def load(env: Mapping[str, str] | None = None) -> Deployment:
     councils_doc = doc.get("councils") or {}
     if not isinstance(councils_doc, dict):
         raise ConfigError("councils: expected a mapping of GSS codes to settings")
-    listed = [c.strip().upper() for c in (_setting(env, "CSC_COUNCILS") or "").split(",") if c.strip()]
-    listed += [str(c).strip().upper() for c in councils_doc]
+    expected = [c.strip().upper() for c in (_setting(env, "CSC_COUNCILS") or "").split(",") if c.strip()]
+    listed = [*expected, *(str(c).strip().upper() for c in councils_doc)]
     for code in listed:
         if not LA_CODE_PATTERN.match(code):
             raise ConfigError(f"CSC_COUNCILS / councils: {code!r} is not an English local-authority GSS code")
@@ -334,7 +335,8 @@ def load(env: Mapping[str, str] | None = None) -> Deployment:
                 current = per_council.get(code, defaults)
                 if current.label_mapping is None:
                     per_council[code] = replace(current, label_mapping=file.resolve())
-    return Deployment(**runtime, councils=tuple(dict.fromkeys(listed)), defaults=defaults,
+    return Deployment(**runtime, councils=tuple(dict.fromkeys(listed)), expected_councils=tuple(dict.fromkeys(expected)),
+                      defaults=defaults,
                       per_council=per_council, iro_role_codes=iro_roles, sources=sources, names=names)
 
 

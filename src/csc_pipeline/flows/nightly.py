@@ -52,7 +52,7 @@ def wait_for_drops(*, up_to: date | None = None, now=None, sleep=time.sleep) -> 
         with connection.connect(connection.warehouse_dsn(config)) as conn:
             drops = audit.pending_drops(conn, drops)
         arrived = {d.la_code for d in drops}
-        missing = [c for c in config.councils if c not in arrived]
+        missing = [c for c in config.expected_councils if c not in arrived]
         if not missing or now().time() >= config.cutoff:
             for council in missing:
                 log.warning("cut-off %s reached; no new extract from %s", config.cutoff, council)

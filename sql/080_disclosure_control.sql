@@ -1,0 +1,344 @@
+-- Statistical disclosure control of the published performance measures: the rule of
+-- measures.md §1, implemented once, here. dbt's int_measures_suppressed calls it over
+-- int_measures_unioned (the cells) and int_measure_disclosure_sets (the additive sets,
+-- derived from the measure catalogue); published_value comes from here and nowhere else.
+--
+-- The rule (measures.md §1). A reader knows that a `c` count is at least 1 (true zeros are
+-- published) and combines the published figures through the listed additive sets; in no set
+-- may a `c` cell be worked out exactly.
+--   1. Primary: every count from suppression_min to suppression_max (1–5) is `c`; a
+--      percentage is `c` when its numerator, its denominator or their difference (the
+--      complement) is 1–5. A percentage with denominator 0 is `z`; an unavailable measure `x`.
+--   2. Secondary, applied in a fixed order until nothing changes: in any set where a `c` cell
+--      can be worked out, suppress the smallest non-zero published member of the set, the
+--      set's sum included (ties: the first in breakdown-value order, the sum last). A 0 is
+--      never suppressed.
+-- "Can be worked out" is judged as the reader would, across sets: every unknown gets the
+-- interval of values the published figures allow, narrowed set by set (an unknown member is
+-- at most the sum less the least the other members can be, and at least the sum less the most
+-- they can be; a sum lies between its members' totals) until no interval narrows. A single
+-- `c` in a set, or `c` cells whose sum equals their number, are the simplest cases; a band
+-- that is the sum of two `c` years is at least 2, which can pin a `c` cell of another set. A
+-- `c` cell is worked out when its interval is one value; the set where that happens is a set
+-- whose own bound for the cell meets the interval's end, and among those the first in the
+-- fixed order that has a member to suppress is the one the rule is applied in.
+-- A cell's parts: a count has its value; a percentage its numerator, denominator and
+-- complement (numerator + complement = denominator, a set of its own), published or
+-- suppressed together (a percentage published with its denominator publishes its numerator
+-- for every set). Protected: a `c` count (at least 1), and the numerator and complement of a
+-- `c` percentage (at least 0 each); a `c` percentage's denominator is unknown (at least 1) but
+-- not protected, so that a published count equal to it (the conferences a timeliness
+-- percentage is of) stays published. `x` cells are unknown (at least 0), never protected,
+-- never suppressed.
+-- The fixed order: each round, the intervals are worked out afresh from what is published
+-- then; every worked-out cell gets one suppression, in the first of its sets (by `phase`, then
+-- set id) where the rule applies; rounds go on until one suppresses nothing. The result
+-- depends only on the cells and the sets: it is deterministic.
+-- A set that does not add up in the data (a definition that does not hold for this data) is
+-- no set a reader can use: it is left out, with a warning naming it.
+--
+-- cells: a relation with la_code, period_type, period_label, measure_id, breakdown,
+--   breakdown_value, unit (count|percent), value, numerator, denominator, is_available.
+-- set_members: a relation with set_id, phase, the six key columns of a cell, part
+--   (value|numerator|denominator|complement), is_sum (the set's sum: exactly one per set) and
+--   member_order (the tie order). A member with no cell in `cells` is absent (0 rows), as when
+--   a measure named in a set is not built; a set without its sum, or with no member, is dropped.
+-- Returns every cell's key with published_value and suppression (primary, secondary or NULL).
+create or replace function private.disclosure_control(
+    cells regclass,
+    set_members regclass,
+    suppression_min numeric default 1,
+    suppression_max numeric default 5
+) returns table (
+    la_code text, period_type text, period_label text, measure_id text, breakdown text,
+    breakdown_value text, published_value text, suppression text
+)
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+#variable_conflict use_column
+declare
+    round_no integer := 0;
+    step integer := 0;
+    iteration integer;
+    narrowed bigint;
+    suppressed bigint;
+    not_adding_up text;
+    left_worked_out bigint;
+begin
+    drop view if exists pg_temp.dc_derived;
+    drop table if exists pg_temp.dc_cell, pg_temp.dc_member, pg_temp.dc_quantity, pg_temp.dc_set,
+        pg_temp.dc_unusable, pg_temp.dc_focus;
+
+    execute format($sql$
+        create temp table dc_cell on commit drop as
+        select
+            row_number() over (order by la_code, period_type, period_label, measure_id, breakdown,
+                               breakdown_value) as cell_id,
+            la_code::text, period_type::text, period_label::text, measure_id::text, breakdown::text,
+            breakdown_value::text, unit::text, value::numeric, numerator::numeric,
+            denominator::numeric, is_available::boolean,
+            null::text as status, null::text as suppression, null::integer as suppressed_in
+        from %s
+    $sql$, cells);
+    create unique index on pg_temp.dc_cell (la_code, period_type, period_label, measure_id, breakdown, breakdown_value);
+    create unique index on pg_temp.dc_cell (cell_id);
+
+    -- 1. primary suppression, and what is not a number
+    update pg_temp.dc_cell set status = case
+        when not coalesce(is_available, false) then 'x'
+        when unit = 'count' and value is null then 'x'
+        when unit = 'percent' and denominator = 0 then 'z'
+        when unit = 'percent' and (value is null or numerator is null or denominator is null) then 'x'
+        when unit = 'count' and value between suppression_min and suppression_max then 'c'
+        when unit = 'percent' and (numerator between suppression_min and suppression_max
+            or denominator between suppression_min and suppression_max
+            or denominator - numerator between suppression_min and suppression_max) then 'c'
+        else 'published'
+    end;
+    update pg_temp.dc_cell set suppression = 'primary' where status = 'c';
+
+    -- the sets on cell ids; and each percentage's own set, numerator + complement = denominator
+    execute format($sql$
+        create temp table dc_member on commit drop as
+        select s.set_id::text as set_name, s.phase::integer as phase, c.cell_id, s.part::text as part,
+            s.is_sum::boolean as is_sum, s.member_order::integer as member_order
+        from %s as s
+        inner join pg_temp.dc_cell as c
+            on c.la_code = s.la_code and c.period_type = s.period_type
+            and c.period_label = s.period_label and c.measure_id = s.measure_id
+            and c.breakdown = s.breakdown and c.breakdown_value = s.breakdown_value
+    $sql$, set_members);
+    if exists (select from pg_temp.dc_member as m join pg_temp.dc_cell as c using (cell_id)
+               where m.part not in ('value', 'numerator', 'denominator', 'complement')
+                  or (m.part = 'value') <> (c.unit = 'count')) then
+        raise exception 'disclosure_control: a count takes part in a set by its value, a percentage by its '
+            'numerator, denominator or complement';
+    end if;
+    insert into pg_temp.dc_member (set_name, phase, cell_id, part, is_sum, member_order)
+    select 'percentage|' || c.cell_id, 0, c.cell_id, p.part, p.part = 'denominator', p.member_order
+    from pg_temp.dc_cell as c
+    cross join (values ('numerator', 1), ('complement', 2), ('denominator', 0)) as p (part, member_order)
+    where c.unit = 'percent' and c.cell_id in (select m.cell_id from pg_temp.dc_member as m);
+
+    -- every part of a cell a set names: its amount, and the least a reader knows it is when `c`
+    create temp table dc_quantity on commit drop as
+    select
+        row_number() over (order by m.cell_id, m.part) as quantity_id, m.cell_id, m.part,
+        case m.part
+            when 'value' then c.value
+            when 'numerator' then c.numerator
+            when 'denominator' then c.denominator
+            when 'complement' then c.denominator - c.numerator
+        end as amount,
+        case m.part when 'value' then 1 when 'denominator' then 1 else 0 end::numeric as least_when_c,
+        m.part <> 'denominator' as is_protected_part,
+        false as is_unknown, null::numeric as lo, null::numeric as hi
+    from (select distinct cell_id, part from pg_temp.dc_member) as m
+    inner join pg_temp.dc_cell as c using (cell_id);
+    create unique index on pg_temp.dc_quantity (cell_id, part);
+    create unique index on pg_temp.dc_quantity (quantity_id);
+    alter table pg_temp.dc_member add column quantity_id bigint;
+    update pg_temp.dc_member as m set quantity_id = q.quantity_id
+    from pg_temp.dc_quantity as q where q.cell_id = m.cell_id and q.part = m.part;
+
+    -- sets that are no sets: without exactly one sum or with no member (a year or band not
+    -- published), or not adding up in the data
+    create temp table dc_unusable on commit drop as
+    select m.set_name,
+        count(*) filter (where m.is_sum) = 1 and count(*) filter (where not m.is_sum) > 0 as is_well_formed
+    from pg_temp.dc_member as m
+    inner join pg_temp.dc_quantity as q using (quantity_id)
+    group by m.set_name
+    having not (count(*) filter (where m.is_sum) = 1 and count(*) filter (where not m.is_sum) > 0)
+        or (not bool_or(q.amount is null) and sum(case when m.is_sum then q.amount else -q.amount end) <> 0);
+    select string_agg(set_name, ', ' order by set_name) into not_adding_up
+    from pg_temp.dc_unusable where is_well_formed;
+    if not_adding_up is not null then
+        raise warning 'disclosure_control: sets that do not add up in the data are left out: %', left(not_adding_up, 2000);
+    end if;
+    delete from pg_temp.dc_member where set_name in (select set_name from pg_temp.dc_unusable);
+
+    -- the fixed order of the sets
+    create temp table dc_set on commit drop as
+    select set_name, dense_rank() over (order by phase, set_name collate "C") as set_id
+    from (select distinct set_name, phase from pg_temp.dc_member) as s;
+    alter table pg_temp.dc_member add column set_id bigint;
+    update pg_temp.dc_member as m set set_id = s.set_id from pg_temp.dc_set as s where s.set_name = m.set_name;
+    create index on pg_temp.dc_member (set_id);
+    create index on pg_temp.dc_member (quantity_id);
+    analyze pg_temp.dc_cell;
+    analyze pg_temp.dc_member;
+    analyze pg_temp.dc_quantity;
+
+    -- groups of parts tied together by sets: a suppression can only change what is known
+    -- within its own group, so a round works out again only the groups that changed
+    alter table pg_temp.dc_quantity add column component bigint, add column narrowed_in integer,
+        add column reset_in integer not null default 1;
+    update pg_temp.dc_quantity set component = quantity_id;
+    loop
+        update pg_temp.dc_quantity as q set component = x.component
+        from (
+            select m.quantity_id, min(s.component) as component
+            from pg_temp.dc_member as m
+            inner join (select m2.set_id, min(q2.component) as component
+                        from pg_temp.dc_member as m2
+                        inner join pg_temp.dc_quantity as q2 using (quantity_id)
+                        group by m2.set_id) as s using (set_id)
+            group by m.quantity_id
+        ) as x
+        where x.quantity_id = q.quantity_id and x.component < q.component;
+        exit when not found;
+    end loop;
+    create index on pg_temp.dc_quantity (component);
+    -- what is published stays known: its interval is its amount
+    update pg_temp.dc_quantity as q set lo = q.amount, hi = q.amount
+    from pg_temp.dc_cell as c where c.cell_id = q.cell_id and c.status not in ('c', 'x');
+    analyze pg_temp.dc_quantity;
+
+    -- what each set in focus (dc_focus) says of each of its parts, given the intervals of the
+    -- others: lo_s and hi_s (NULL: no bound)
+    create temp table dc_focus (set_id bigint primary key) on commit drop;
+    create temp view dc_derived as
+    with bounds as (
+        select m.set_id, m.quantity_id, m.is_sum, q.lo, q.hi
+        from pg_temp.dc_focus as f
+        inner join pg_temp.dc_member as m using (set_id)
+        inner join pg_temp.dc_quantity as q using (quantity_id)
+    ),
+    totals as (
+        select
+            set_id,
+            sum(lo) filter (where not is_sum) as members_lo,
+            coalesce(sum(hi) filter (where not is_sum), 0) as members_hi,
+            count(*) filter (where not is_sum and hi is null) as members_unbounded,
+            max(lo) filter (where is_sum) as sum_lo,
+            max(hi) filter (where is_sum) as sum_hi
+        from bounds
+        group by set_id
+    )
+    select
+        b.set_id,
+        b.quantity_id,
+        case
+            when b.is_sum then t.members_lo
+            when t.members_unbounded - (b.hi is null)::integer = 0
+                then t.sum_lo - (t.members_hi - coalesce(b.hi, 0))
+        end as lo_s,
+        case
+            when b.is_sum then case when t.members_unbounded = 0 then t.members_hi end
+            else t.sum_hi - (t.members_lo - b.lo)
+        end as hi_s
+    from bounds as b
+    inner join totals as t using (set_id);
+
+    -- 2. secondary suppression, round by round
+    loop
+        round_no := round_no + 1;
+        step := step + 1;
+        -- the unknowns of the groups to work out again start from what alone is known of them
+        update pg_temp.dc_quantity as q set
+            lo = case c.status when 'c' then q.least_when_c else 0 end,
+            hi = null,
+            narrowed_in = step
+        from pg_temp.dc_cell as c
+        where c.cell_id = q.cell_id and c.status in ('c', 'x') and q.reset_in = round_no;
+
+        -- narrow the intervals until none narrows, looking again only at the sets holding an
+        -- interval that narrowed (intervals always hold the true value, so this ends)
+        iteration := 0;
+        loop
+            iteration := iteration + 1;
+            truncate pg_temp.dc_focus;
+            insert into pg_temp.dc_focus
+            select distinct m.set_id
+            from pg_temp.dc_quantity as q inner join pg_temp.dc_member as m using (quantity_id)
+            where q.narrowed_in = step;
+            step := step + 1;
+            update pg_temp.dc_quantity as q set
+                lo = greatest(q.lo, b.lo),
+                hi = least(q.hi, b.hi),
+                narrowed_in = step
+            from (select quantity_id, max(lo_s) as lo, min(hi_s) as hi
+                  from pg_temp.dc_derived group by quantity_id) as b
+            where b.quantity_id = q.quantity_id and (q.hi is null or q.lo < q.hi)
+                and (b.lo > q.lo or b.hi < q.hi or (q.hi is null and b.hi is not null));
+            get diagnostics narrowed = row_count;
+            exit when narrowed = 0;
+            if iteration >= 1000 then
+                raise warning 'disclosure_control: intervals still narrowing after % steps (round %)', iteration, round_no;
+                exit;
+            end if;
+        end loop;
+
+        -- the sets where a worked-out cell is worked out: their own bound meets its interval
+        truncate pg_temp.dc_focus;
+        insert into pg_temp.dc_focus
+        select distinct m.set_id
+        from pg_temp.dc_quantity as q
+        inner join pg_temp.dc_cell as c on c.cell_id = q.cell_id
+        inner join pg_temp.dc_member as m using (quantity_id)
+        where c.status = 'c' and q.is_protected_part and q.lo = q.hi;
+        with worked_out as (
+            select q.quantity_id, q.lo, q.hi
+            from pg_temp.dc_quantity as q
+            inner join pg_temp.dc_cell as c on c.cell_id = q.cell_id
+            where c.status = 'c' and q.is_protected_part and q.lo = q.hi
+        ),
+        where_worked_out as (
+            select w.quantity_id, d.set_id
+            from worked_out as w
+            inner join pg_temp.dc_derived as d using (quantity_id)
+            where d.lo_s = w.lo or d.hi_s = w.hi
+        ),
+        candidates as (
+            select distinct on (m.set_id) m.set_id, q.cell_id
+            from pg_temp.dc_member as m
+            inner join pg_temp.dc_quantity as q using (quantity_id)
+            inner join pg_temp.dc_cell as c on c.cell_id = q.cell_id
+            where m.set_id in (select set_id from where_worked_out)
+                and c.status = 'published' and q.amount >= 0
+                and coalesce(c.denominator, c.value) > 0
+            -- a member that is 0 in this set but is a percentage of something (0% or 100%) is
+            -- taken only when there is no other: a 0 itself is never suppressed
+            order by m.set_id, q.amount = 0, q.amount, m.is_sum, m.member_order, q.cell_id
+        ),
+        chosen as (
+            select distinct on (w.quantity_id) w.quantity_id, candidates.cell_id
+            from where_worked_out as w
+            inner join candidates using (set_id)
+            order by w.quantity_id, w.set_id
+        )
+        update pg_temp.dc_cell as c set status = 'c', suppression = 'secondary', suppressed_in = round_no
+        where c.cell_id in (select cell_id from chosen) and c.status = 'published';
+        get diagnostics suppressed = row_count;
+        exit when suppressed = 0;
+        -- next round: the groups of the cells just suppressed
+        update pg_temp.dc_quantity as q set reset_in = round_no + 1
+        where q.component in (
+            select q2.component from pg_temp.dc_quantity as q2
+            inner join pg_temp.dc_cell as c on c.cell_id = q2.cell_id
+            where c.suppressed_in = round_no);
+    end loop;
+
+    select count(*) into left_worked_out
+    from pg_temp.dc_quantity as q inner join pg_temp.dc_cell as c using (cell_id)
+    where c.status = 'c' and q.is_protected_part and q.lo = q.hi;
+    if left_worked_out > 0 then
+        raise warning 'disclosure_control: % suppressed parts can still be worked out: no set holding them has a non-zero published member',
+            left_worked_out;
+    end if;
+
+    return query
+    select
+        c.la_code, c.period_type, c.period_label, c.measure_id, c.breakdown, c.breakdown_value,
+        case c.status
+            when 'published' then
+                case when c.unit = 'count' then cast(c.value as numeric(12, 0))::text
+                     else cast(c.value as numeric(12, 1))::text end
+            else c.status
+        end,
+        c.suppression
+    from pg_temp.dc_cell as c;
+end
+$$;

@@ -17,11 +17,12 @@
 -- interval of values the published figures allow, narrowed set by set (an unknown member is
 -- at most the sum less the least the other members can be, and at least the sum less the most
 -- they can be; a sum lies between its members' totals) until no interval narrows. A single
--- `c` in a set, or `c` cells whose sum equals their number, are the simplest cases; a band
--- that is the sum of two `c` years is at least 2, which can pin a `c` cell of another set. A
--- `c` cell is worked out when its interval is one value; the set where that happens is a set
--- whose own bound for the cell meets the interval's end, and among those the first in the
--- fixed order that has a member to suppress is the one the rule is applied in.
+-- `c` in a set, or `c` cells whose sum equals their number, are the cases one set gives away
+-- by itself; across sets, a band that is the sum of two `c` years is at least 2, which can pin
+-- a `c` cell of another set. A `c` cell is worked out when its interval is one value. The set
+-- the rule is applied in is one whose own bound meets that interval: first one that gives the
+-- cell away by itself, then the first in the fixed order; while some cell is given away by one
+-- set alone, only those cells are dealt with in a round.
 -- A cell's parts: a count has its value; a percentage its numerator, denominator and
 -- complement (numerator + complement = denominator, a set of its own), published or
 -- suppressed together (a percentage published with its denominator publishes its numerator
@@ -30,10 +31,11 @@
 -- not protected, so that a published count equal to it (the conferences a timeliness
 -- percentage is of) stays published. `x` cells are unknown (at least 0), never protected,
 -- never suppressed.
--- The fixed order: each round, the intervals are worked out afresh from what is published
--- then; every worked-out cell gets one suppression, in the first of its sets (by `phase`, then
--- set id) where the rule applies; rounds go on until one suppresses nothing. The result
--- depends only on the cells and the sets: it is deterministic.
+-- The fixed order: sets by `phase`, then set id. Each round works the intervals out afresh
+-- (for the groups of sets a suppression touched) from what is published then, and every
+-- worked-out cell dealt with gets one suppression, in the set chosen as above; rounds go on
+-- until one suppresses nothing. The result depends only on the cells and the sets, not on the
+-- order of the rows: it is deterministic.
 -- A set that does not add up in the data (a definition that does not hold for this data) is
 -- no set a reader can use: it is left out, with a warning naming it.
 --
@@ -41,8 +43,10 @@
 --   breakdown_value, unit (count|percent), value, numerator, denominator, is_available.
 -- set_members: a relation with set_id, phase, the six key columns of a cell, part
 --   (value|numerator|denominator|complement), is_sum (the set's sum: exactly one per set) and
---   member_order (the tie order). A member with no cell in `cells` is absent (0 rows), as when
---   a measure named in a set is not built; a set without its sum, or with no member, is dropped.
+--   member_order (the tie order), is_derived (the member is a derived part, a sum no cell
+--   publishes, keyed like a cell). A member with no cell in `cells` that is not derived is
+--   absent (0 rows), as when a measure named in a set is not built; a set without its sum, or
+--   with no member, is dropped.
 -- Returns every cell's key with published_value and suppression (primary, secondary or NULL).
 create or replace function private.disclosure_control(
     cells regclass,
@@ -64,11 +68,14 @@ declare
     narrowed bigint;
     suppressed bigint;
     not_adding_up text;
+    view_name text;
+    search_depth integer;
     left_worked_out bigint;
 begin
-    drop view if exists pg_temp.dc_derived;
+    drop view if exists pg_temp.dc_derived, pg_temp.dc_alone;
     drop table if exists pg_temp.dc_cell, pg_temp.dc_member, pg_temp.dc_quantity, pg_temp.dc_set,
-        pg_temp.dc_unusable, pg_temp.dc_focus;
+        pg_temp.dc_unusable, pg_temp.dc_focus, pg_temp.dc_search, pg_temp.dc_meets,
+        pg_temp.dc_said;
 
     execute format($sql$
         create temp table dc_cell on commit drop as
@@ -98,6 +105,26 @@ begin
     end;
     update pg_temp.dc_cell set suppression = 'primary' where status = 'c';
 
+    -- derived parts (is_derived: sums of cells no cell publishes, e.g. two quarters together)
+    -- are unknowns of their own, never protected or suppressed
+    execute format($sql$
+        insert into pg_temp.dc_cell (cell_id, la_code, period_type, period_label, measure_id, breakdown,
+            breakdown_value, unit, is_available, status)
+        select
+            (select coalesce(max(cell_id), 0) from pg_temp.dc_cell)
+                + row_number() over (order by la_code, period_type, period_label, measure_id, breakdown,
+                                     breakdown_value),
+            la_code, period_type, period_label, measure_id, breakdown, breakdown_value,
+            unit, false, 'derived'
+        from (
+            select la_code::text, period_type::text, period_label::text, measure_id::text, breakdown::text,
+                breakdown_value::text, case when bool_and(part = 'value') then 'count' else 'percent' end as unit
+            from %s
+            where is_derived
+            group by 1, 2, 3, 4, 5, 6
+        ) as derived
+    $sql$, set_members);
+
     -- the sets on cell ids; and each percentage's own set, numerator + complement = denominator
     execute format($sql$
         create temp table dc_member on commit drop as
@@ -122,7 +149,7 @@ begin
     where c.unit = 'percent' and c.cell_id in (select m.cell_id from pg_temp.dc_member as m);
 
     -- every part of a cell a set names: its amount, and the least a reader knows it is when `c`
-    create temp table dc_quantity on commit drop as
+    create temp table dc_quantity with (fillfactor = 50) on commit drop as
     select
         row_number() over (order by m.cell_id, m.part) as quantity_id, m.cell_id, m.part,
         case m.part
@@ -192,45 +219,58 @@ begin
     end loop;
     create index on pg_temp.dc_quantity (component);
     -- what is published stays known: its interval is its amount
-    update pg_temp.dc_quantity as q set lo = q.amount, hi = q.amount
-    from pg_temp.dc_cell as c where c.cell_id = q.cell_id and c.status not in ('c', 'x');
+    alter table pg_temp.dc_quantity add column base_lo numeric, add column base_hi numeric;
+    update pg_temp.dc_quantity as q set lo = q.amount, hi = q.amount, base_lo = q.amount, base_hi = q.amount
+    from pg_temp.dc_cell as c where c.cell_id = q.cell_id and c.status not in ('c', 'x', 'derived');
     analyze pg_temp.dc_quantity;
 
-    -- what each set in focus (dc_focus) says of each of its parts, given the intervals of the
-    -- others: lo_s and hi_s (NULL: no bound)
+    -- What each set in focus (dc_focus) says of each of its parts given the intervals of the
+    -- others, lo_s and hi_s (NULL: no bound): dc_derived from the intervals worked out so far,
+    -- dc_alone from what alone is known of each unknown (a `c` count is at least 1, …), the
+    -- rule's "a single `c`, or `c` cells whose sum equals their number" within the one set.
     create temp table dc_focus (set_id bigint primary key) on commit drop;
-    create temp view dc_derived as
-    with bounds as (
-        select m.set_id, m.quantity_id, m.is_sum, q.lo, q.hi
-        from pg_temp.dc_focus as f
-        inner join pg_temp.dc_member as m using (set_id)
-        inner join pg_temp.dc_quantity as q using (quantity_id)
-    ),
-    totals as (
-        select
-            set_id,
-            sum(lo) filter (where not is_sum) as members_lo,
-            coalesce(sum(hi) filter (where not is_sum), 0) as members_hi,
-            count(*) filter (where not is_sum and hi is null) as members_unbounded,
-            max(lo) filter (where is_sum) as sum_lo,
-            max(hi) filter (where is_sum) as sum_hi
-        from bounds
-        group by set_id
-    )
-    select
-        b.set_id,
-        b.quantity_id,
-        case
-            when b.is_sum then t.members_lo
-            when t.members_unbounded - (b.hi is null)::integer = 0
-                then t.sum_lo - (t.members_hi - coalesce(b.hi, 0))
-        end as lo_s,
-        case
-            when b.is_sum then case when t.members_unbounded = 0 then t.members_hi end
-            else t.sum_hi - (t.members_lo - b.lo)
-        end as hi_s
-    from bounds as b
-    inner join totals as t using (set_id);
+    create temp table dc_search (origin bigint, quantity_id bigint, depth integer,
+        primary key (origin, quantity_id)) on commit drop;
+    create temp table dc_meets (origin bigint, set_id bigint, by_itself boolean, cell_id bigint) on commit drop;
+    create temp table dc_said (set_id bigint, quantity_id bigint, lo_s numeric, hi_s numeric,
+        alone_lo_s numeric, alone_hi_s numeric) on commit drop;
+    foreach view_name in array array['dc_derived', 'dc_alone'] loop
+        execute format($sql$
+            create temp view %1$I as
+            with bounds as (
+                select m.set_id, m.quantity_id, m.is_sum, q.%2$I as lo, q.%3$I as hi
+                from pg_temp.dc_focus as f
+                inner join pg_temp.dc_member as m using (set_id)
+                inner join pg_temp.dc_quantity as q using (quantity_id)
+            ),
+            totals as (
+                select
+                    set_id,
+                    sum(lo) filter (where not is_sum) as members_lo,
+                    coalesce(sum(hi) filter (where not is_sum), 0) as members_hi,
+                    count(*) filter (where not is_sum and hi is null) as members_unbounded,
+                    max(lo) filter (where is_sum) as sum_lo,
+                    max(hi) filter (where is_sum) as sum_hi
+                from bounds
+                group by set_id
+            )
+            select
+                b.set_id,
+                b.quantity_id,
+                case
+                    when b.is_sum then t.members_lo
+                    when t.members_unbounded - (b.hi is null)::integer = 0
+                        then t.sum_lo - (t.members_hi - coalesce(b.hi, 0))
+                end as lo_s,
+                case
+                    when b.is_sum then case when t.members_unbounded = 0 then t.members_hi end
+                    else t.sum_hi - (t.members_lo - b.lo)
+                end as hi_s
+            from bounds as b
+            inner join totals as t using (set_id)
+        $sql$, view_name, case view_name when 'dc_derived' then 'lo' else 'base_lo' end,
+               case view_name when 'dc_derived' then 'hi' else 'base_hi' end);
+    end loop;
 
     -- 2. secondary suppression, round by round
     loop
@@ -240,9 +280,11 @@ begin
         update pg_temp.dc_quantity as q set
             lo = case c.status when 'c' then q.least_when_c else 0 end,
             hi = null,
+            base_lo = case c.status when 'c' then q.least_when_c else 0 end,
+            base_hi = null,
             narrowed_in = step
         from pg_temp.dc_cell as c
-        where c.cell_id = q.cell_id and c.status in ('c', 'x') and q.reset_in = round_no;
+        where c.cell_id = q.cell_id and c.status in ('c', 'x', 'derived') and q.reset_in = round_no;
 
         -- narrow the intervals until none narrows, looking again only at the sets holding an
         -- interval that narrowed (intervals always hold the true value, so this ends)
@@ -254,6 +296,7 @@ begin
             select distinct m.set_id
             from pg_temp.dc_quantity as q inner join pg_temp.dc_member as m using (quantity_id)
             where q.narrowed_in = step;
+            analyze pg_temp.dc_focus;  -- its size changes a lot: plan each step for it
             step := step + 1;
             update pg_temp.dc_quantity as q set
                 lo = greatest(q.lo, b.lo),
@@ -271,47 +314,87 @@ begin
             end if;
         end loop;
 
-        -- the sets where a worked-out cell is worked out: their own bound meets its interval
-        truncate pg_temp.dc_focus;
-        insert into pg_temp.dc_focus
-        select distinct m.set_id
+        -- Where a worked-out cell is worked out: the sets whose own bound meets its interval.
+        -- Sets that give it away by themselves come first (the rule as measures.md words it),
+        -- and while any cell is given away by one set alone, only those are dealt with this
+        -- round: their suppression often also hides the cells worked out through them. When no
+        -- such set has anything to suppress (its other members 0, `c` or derived), the search
+        -- goes on, a set at a time up to four sets away, to the sets that work out its pinned
+        -- derived parts.
+        truncate pg_temp.dc_search;
+        insert into pg_temp.dc_search (origin, quantity_id, depth)
+        select q.quantity_id, q.quantity_id, 0
         from pg_temp.dc_quantity as q
         inner join pg_temp.dc_cell as c on c.cell_id = q.cell_id
-        inner join pg_temp.dc_member as m using (quantity_id)
         where c.status = 'c' and q.is_protected_part and q.lo = q.hi;
-        with worked_out as (
-            select q.quantity_id, q.lo, q.hi
-            from pg_temp.dc_quantity as q
-            inner join pg_temp.dc_cell as c on c.cell_id = q.cell_id
-            where c.status = 'c' and q.is_protected_part and q.lo = q.hi
-        ),
-        where_worked_out as (
-            select w.quantity_id, d.set_id
-            from worked_out as w
-            inner join pg_temp.dc_derived as d using (quantity_id)
-            where d.lo_s = w.lo or d.hi_s = w.hi
-        ),
-        candidates as (
-            select distinct on (m.set_id) m.set_id, q.cell_id
-            from pg_temp.dc_member as m
+        suppressed := 0;
+        for search_depth in 0..4 loop
+            truncate pg_temp.dc_focus;
+            insert into pg_temp.dc_focus
+            select distinct m.set_id
+            from pg_temp.dc_search as s inner join pg_temp.dc_member as m using (quantity_id)
+            where s.depth = search_depth;
+            exit when not found;
+            analyze pg_temp.dc_focus;
+            -- what the sets say, kept (the views are joined, not only read)
+            truncate pg_temp.dc_said;
+            insert into pg_temp.dc_said
+            select d.set_id, d.quantity_id, d.lo_s, d.hi_s, alone.lo_s, alone.hi_s
+            from pg_temp.dc_derived as d
+            inner join (select * from pg_temp.dc_alone) as alone using (set_id, quantity_id);
+            analyze pg_temp.dc_said;
+            truncate pg_temp.dc_meets;
+            insert into pg_temp.dc_meets (origin, set_id, by_itself, cell_id)
+            with meets as (
+                select
+                    s.origin,
+                    s.quantity_id,
+                    said.set_id,
+                    search_depth = 0
+                        and coalesce(said.alone_hi_s = q.hi and greatest(said.alone_lo_s, q.base_lo) = q.lo, false)
+                        as by_itself
+                from pg_temp.dc_search as s
+                inner join pg_temp.dc_quantity as q using (quantity_id)
+                inner join pg_temp.dc_said as said using (quantity_id)
+                where s.depth = search_depth and (said.lo_s = q.lo or said.hi_s = q.hi)
+            ),
+            candidates as (
+                select distinct on (m.set_id) m.set_id, q.cell_id
+                from pg_temp.dc_member as m
+                inner join pg_temp.dc_quantity as q using (quantity_id)
+                inner join pg_temp.dc_cell as c on c.cell_id = q.cell_id
+                where m.set_id in (select set_id from meets)
+                    and c.status = 'published' and q.amount >= 0
+                    and coalesce(c.denominator, c.value) > 0
+                -- a member that is 0 in this set but is a percentage of something (0% or 100%)
+                -- is taken only when there is no other: a 0 itself is never suppressed
+                order by m.set_id, q.amount = 0, q.amount, m.is_sum, m.member_order, q.cell_id
+            )
+            select meets.origin, meets.set_id, meets.by_itself, candidates.cell_id
+            from meets left join candidates using (set_id);
+
+            with chosen as (
+                select distinct on (origin) origin, by_itself, cell_id
+                from pg_temp.dc_meets
+                where cell_id is not null
+                order by origin, by_itself desc, set_id
+            )
+            update pg_temp.dc_cell as c set status = 'c', suppression = 'secondary', suppressed_in = round_no
+            where c.status = 'published' and c.cell_id in (
+                select cell_id from chosen
+                where by_itself or not exists (select from chosen as other where other.by_itself));
+            get diagnostics suppressed = row_count;
+            exit when suppressed > 0;
+            -- nothing to suppress at this depth: on to the pinned derived parts of these sets
+            insert into pg_temp.dc_search (origin, quantity_id, depth)
+            select distinct meets.origin, q.quantity_id, search_depth + 1
+            from pg_temp.dc_meets as meets
+            inner join pg_temp.dc_member as m using (set_id)
             inner join pg_temp.dc_quantity as q using (quantity_id)
             inner join pg_temp.dc_cell as c on c.cell_id = q.cell_id
-            where m.set_id in (select set_id from where_worked_out)
-                and c.status = 'published' and q.amount >= 0
-                and coalesce(c.denominator, c.value) > 0
-            -- a member that is 0 in this set but is a percentage of something (0% or 100%) is
-            -- taken only when there is no other: a 0 itself is never suppressed
-            order by m.set_id, q.amount = 0, q.amount, m.is_sum, m.member_order, q.cell_id
-        ),
-        chosen as (
-            select distinct on (w.quantity_id) w.quantity_id, candidates.cell_id
-            from where_worked_out as w
-            inner join candidates using (set_id)
-            order by w.quantity_id, w.set_id
-        )
-        update pg_temp.dc_cell as c set status = 'c', suppression = 'secondary', suppressed_in = round_no
-        where c.cell_id in (select cell_id from chosen) and c.status = 'published';
-        get diagnostics suppressed = row_count;
+            where c.status = 'derived' and q.lo = q.hi
+            on conflict do nothing;
+        end loop;
         exit when suppressed = 0;
         -- next round: the groups of the cells just suppressed
         update pg_temp.dc_quantity as q set reset_in = round_no + 1
@@ -339,6 +422,7 @@ begin
             else c.status
         end,
         c.suppression
-    from pg_temp.dc_cell as c;
+    from pg_temp.dc_cell as c
+    where c.status <> 'derived';
 end
 $$;

@@ -69,7 +69,7 @@ breakdown_sets as (
 
     select
         set_id, phase, la_code, period_type, period_label, measure_id, breakdown, breakdown_value, part,
-        false as is_sum,
+        false as is_sum, false as is_derived,
         row_number() over (
             partition by set_id
             order by case when breakdown_value ~ '^[0-9]+$' then lpad(breakdown_value, 12, '0')
@@ -80,7 +80,7 @@ breakdown_sets as (
     select distinct
         members.set_id, members.phase, totals.la_code, totals.period_type, totals.period_label,
         totals.measure_id, totals.breakdown, totals.breakdown_value, members.part,
-        true as is_sum, 0 as member_order
+        true as is_sum, false as is_derived, 0 as member_order
     from breakdown_members as members
     inner join cells as totals
         on totals.la_code = members.la_code
@@ -113,14 +113,14 @@ quarter_sets as (
 
     select
         set_id, phase, la_code, period_type, period_label, measure_id, breakdown, breakdown_value, part,
-        false as is_sum, member_order
+        false as is_sum, false as is_derived, member_order
     from quarter_members
     union all
     -- the year, when it is published (a year that began before the window is not)
     select distinct
         members.set_id, members.phase, years.la_code, years.period_type, years.period_label,
         years.measure_id, years.breakdown, years.breakdown_value, members.part,
-        true as is_sum, 0 as member_order
+        true as is_sum, false as is_derived, 0 as member_order
     from quarter_members as members
     inner join cells as years
         on years.la_code = members.la_code
@@ -129,6 +129,119 @@ quarter_sets as (
         and years.measure_id = members.measure_id
         and years.breakdown = members.breakdown
         and years.breakdown_value = members.breakdown_value
+
+),
+
+-- Quarters taken together (two or more, not the whole year): what a reader gets by adding up
+-- the sets above, which a set at a time cannot show. A breakdown's quarters Q2 and Q4 add up,
+-- value by value, to the year less Q1 and Q3, and over the values to the total's Q2 + Q4: a
+-- `c` cell of Q4 can follow from that when every set holding it on its own hides it. Each such
+-- sum is a derived part (is_derived: no cell of its own, never published): defined by its
+-- quarters, the rest of its year, and the breakdown's values adding up to the total's.
+year_quarters as (
+
+    select
+        la_code, measure_id, year_label, array_agg(distinct member_order order by member_order) as quarters
+    from quarter_members
+    group by la_code, measure_id, year_label
+
+),
+
+quarter_groups as (
+
+    select distinct
+        y.la_code, y.measure_id, y.year_label,
+        array(select q from unnest(y.quarters) as q where mask & (1 << (q - 1)) > 0 order by q) as in_group
+    from year_quarters as y
+    cross join generate_series(1, 15) as mask
+    where y.year_label is not null
+
+),
+
+merged_groups as (
+
+    select
+        la_code, measure_id, year_label, in_group,
+        year_label || ' Q' || array_to_string(in_group, '+Q') as merged_label
+    from quarter_groups as g
+    where cardinality(in_group) >= 2
+        and cardinality(in_group) < (select cardinality(y.quarters) from year_quarters as y
+                                     where y.la_code = g.la_code and y.measure_id = g.measure_id
+                                         and y.year_label = g.year_label)
+        -- only where a breakdown makes a grid of values by quarters
+        and exists (select from catalogue as c where c.measure_id = g.measure_id
+                    and c.breakdowns_sum_to_total and cardinality(c.breakdowns) > 1)
+        -- and the year is published (its values are the rows' sums)
+        and exists (select from quarter_sets as s where s.la_code = g.la_code and s.measure_id = g.measure_id
+                    and s.period_label = g.year_label and s.is_sum)
+
+),
+
+merged_sets as (
+
+    -- the derived part: its quarters add up to it
+    select
+        concat_ws('|', 'merged', m.la_code, groups.merged_label, m.measure_id, m.breakdown,
+                  m.breakdown_value, m.part) as set_id,
+        250 + parts.part_order as phase,
+        m.la_code, m.period_type, m.period_label, m.measure_id, m.breakdown, m.breakdown_value, m.part,
+        false as is_sum, false as is_derived, m.member_order
+    from quarter_members as m
+    inner join merged_groups as groups
+        on groups.la_code = m.la_code and groups.measure_id = m.measure_id and groups.year_label = m.year_label
+        and m.member_order = any(groups.in_group)
+    inner join parts using (part)
+    union all
+    select distinct
+        concat_ws('|', 'merged', m.la_code, groups.merged_label, m.measure_id, m.breakdown,
+                  m.breakdown_value, m.part),
+        250 + parts.part_order,
+        m.la_code, 'quarters', groups.merged_label, m.measure_id, m.breakdown, m.breakdown_value, m.part,
+        true, true, 0
+    from quarter_members as m
+    inner join merged_groups as groups
+        on groups.la_code = m.la_code and groups.measure_id = m.measure_id and groups.year_label = m.year_label
+    inner join parts using (part)
+    union all
+    -- the year is the derived part and the other quarters
+    select
+        concat_ws('|', 'merged-year', s.la_code, groups.merged_label, s.measure_id, s.breakdown,
+                  s.breakdown_value, s.part),
+        260 + parts.part_order,
+        s.la_code, s.period_type, s.period_label, s.measure_id, s.breakdown, s.breakdown_value, s.part,
+        s.is_sum, false, s.member_order
+    from quarter_sets as s
+    inner join merged_groups as groups
+        on groups.la_code = s.la_code and groups.measure_id = s.measure_id
+        and groups.year_label = split_part(s.period_label, ' ', 1)
+    inner join parts using (part)
+    where s.is_sum or not (s.member_order = any(groups.in_group))
+    union all
+    select distinct
+        concat_ws('|', 'merged-year', m.la_code, groups.merged_label, m.measure_id, m.breakdown,
+                  m.breakdown_value, m.part),
+        260 + parts.part_order,
+        m.la_code, 'quarters', groups.merged_label, m.measure_id, m.breakdown, m.breakdown_value, m.part,
+        false, true, 0
+    from quarter_members as m
+    inner join merged_groups as groups
+        on groups.la_code = m.la_code and groups.measure_id = m.measure_id and groups.year_label = m.year_label
+    inner join parts using (part)
+    union all
+    -- a breakdown's derived parts add up to the total's
+    select distinct
+        concat_ws('|', 'merged-breakdown', m.la_code, groups.merged_label, m.measure_id, b.breakdown, m.part),
+        270 + parts.part_order,
+        m.la_code, 'quarters', groups.merged_label, m.measure_id, m.breakdown, m.breakdown_value, m.part,
+        m.breakdown = 'total', true, 0
+    from quarter_members as m
+    inner join merged_groups as groups
+        on groups.la_code = m.la_code and groups.measure_id = m.measure_id and groups.year_label = m.year_label
+    inner join parts using (part)
+    -- each non-total breakdown with the total row
+    inner join (select distinct la_code, measure_id, breakdown from breakdown_members) as b
+        on b.la_code = m.la_code and b.measure_id = m.measure_id
+        and (m.breakdown = b.breakdown or m.breakdown = 'total')
 
 ),
 
@@ -164,7 +277,7 @@ nested_sets as (
 
     select
         set_id, phase, la_code, period_type, period_label, measure_id, breakdown, breakdown_value, part,
-        false as is_sum,
+        false as is_sum, false as is_derived,
         row_number() over (
             partition by set_id
             order by case when breakdown_value ~ '^[0-9]+$' then lpad(breakdown_value, 12, '0')
@@ -175,7 +288,7 @@ nested_sets as (
     select distinct
         members.set_id, members.phase, within.la_code, within.period_type, within.period_label,
         within.measure_id, within.breakdown, within.breakdown_value, members.part,
-        true as is_sum, 0 as member_order
+        true as is_sum, false as is_derived, 0 as member_order
     from nested_members as members
     inner join cells as within
         on within.la_code = members.la_code
@@ -202,7 +315,7 @@ linked_sets as (
         400 + linked_terms.set_order as phase,
         cells.la_code, cells.period_type, cells.period_label, cells.measure_id,
         cells.breakdown, cells.breakdown_value, linked_terms.part,
-        linked_terms.is_sum,
+        linked_terms.is_sum, false as is_derived,
         row_number() over (
             partition by periods.la_code, periods.period_type, periods.period_label, linked_terms.set_name
             order by linked_terms.term_order, cells.breakdown_value collate "C"
@@ -223,6 +336,8 @@ linked_sets as (
 select * from breakdown_sets
 union all
 select * from quarter_sets
+union all
+select * from merged_sets
 union all
 select * from nested_sets
 union all

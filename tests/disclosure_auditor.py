@@ -16,7 +16,9 @@ cell of a measure a set names that is not in the mart at all.
 For every `c` cell (a count, or a percentage's numerator and complement) it computes the
 smallest and largest value the cell can take given every published figure and every set (a
 linear program per connected group of unknowns, scipy's HiGHS; a narrow range is re-checked
-with integer unknowns), and flags any cell whose range is a single value.
+with integer unknowns), and flags any cell whose range is a single value. A percentage left at
+0% or 100% only by a published 0 (a true zero, which measures.md publishes and never
+suppresses) is reported apart, not as a finding.
 """
 
 from __future__ import annotations
@@ -99,6 +101,8 @@ class AuditResult:
     findings: list[Finding] = field(default_factory=list)
     # Sets whose published figures alone do not add up: the auditor's sets are wrong for the data.
     inconsistent: list[str] = field(default_factory=list)
+    # Percentages at 0% or 100% that only published zeros give away (see audit()).
+    given_away_by_zeros: list[Finding] = field(default_factory=list)
 
     @property
     def recovered_cells(self) -> set[Cell]:
@@ -128,7 +132,10 @@ def _add(a: Expr, b: Expr, sign: float = 1.0) -> Expr:
 
 
 class _Reader:
-    def __init__(self, rows: list[dict]) -> None:
+    def __init__(self, rows: list[dict], *, zeros_unknown: bool = False) -> None:
+        # zeros_unknown: read a published 0 count as unknown (at least 0), to tell what only
+        # the true zeros give away
+        self.zeros_unknown = zeros_unknown
         self.unknowns = _Unknowns()
         self.parts: dict[tuple[Cell, str], Expr] = {}
         self.protected: list[tuple[Cell, str, int]] = []
@@ -148,7 +155,7 @@ class _Reader:
                 v = self.unknowns.new(1.0)
                 self.protected.append((cell, "value", v))
                 self.parts[cell, "value"] = ({v: 1.0}, 0.0)
-            elif published == UNAVAILABLE:
+            elif published == UNAVAILABLE or (self.zeros_unknown and float(published) == 0):
                 self.parts[cell, "value"] = ({self.unknowns.new(0.0): 1.0}, 0.0)
             else:
                 self.parts[cell, "value"] = ({}, float(published))
@@ -292,15 +299,11 @@ def _range(c_obj: np.ndarray, a: np.ndarray, b: np.ndarray, g: np.ndarray, lower
     return (lo.fun if lo.status == 0 else math.nan), (-hi.fun if hi.status == 0 else math.inf)
 
 
-def audit(rows: list[dict]) -> AuditResult:
-    """Flag every `c` cell of `rows` (marts.performance_measures, as dicts) a reader can work out."""
-    reader = _Reader(rows)
-    equations = _equations(reader)
-    result = AuditResult(suppressed_cells=len({cell for cell, _, _ in reader.protected}), sets=len(equations))
-    for name, (coefficients, constant) in equations:
-        if not coefficients and abs(constant) > 1e-9:
-            result.inconsistent.append(name)
-    protected_by_variable = {v: (cell, part) for cell, part, v in reader.protected}
+def _pinned(reader: _Reader, equations: list[tuple[str, Expr]], only: set | None = None) -> list[Finding]:
+    """The protected parts (of `only`, if given) whose range is a single value."""
+    findings: list[Finding] = []
+    protected_by_variable = {v: (cell, part) for cell, part, v in reader.protected
+                             if only is None or (cell, part) in only}
     lower_all = reader.unknowns.lower
     pairs = reader.positive_denominators
     component_of: dict[int, int] = {}
@@ -338,14 +341,38 @@ def audit(rows: list[dict]) -> AuditResult:
             c_obj[index[v]] = 1.0
             low, high = _range(c_obj, a, b, g, lower, integer=False)
             if math.isnan(low):
-                result.inconsistent.append(f"no solution for the sets around {protected_by_variable[v][0]}")
-                continue
+                raise ValueError(f"no solution for the sets around {protected_by_variable[v][0]}")
             # integer values the cell can take lie in [ceil(low), floor(high)]; when few, count them exactly
             if high < math.inf and math.floor(high + 1e-6) - math.ceil(low - 1e-6) <= 2:
                 low, high = _range(c_obj, a, b, g, lower, integer=True)
             if high - low < 0.5:
                 cell, part = protected_by_variable[v]
-                result.findings.append(Finding(cell, part, low, high))
+                findings.append(Finding(cell, part, low, high))
+    return findings
+
+
+def audit(rows: list[dict]) -> AuditResult:
+    """Flag every `c` cell of `rows` (marts.performance_measures, as dicts) a reader can work out.
+
+    A percentage pinned at 0% or 100% (its numerator or complement 0) only because a count in
+    one of its sets is a published 0 is set apart (given_away_by_zeros): measures.md §1 publishes
+    true zeros and never suppresses a 0, so a reader is meant to know them."""
+    reader = _Reader(rows)
+    equations = _equations(reader)
+    result = AuditResult(suppressed_cells=len({cell for cell, _, _ in reader.protected}), sets=len(equations))
+    for name, (coefficients, constant) in equations:
+        if not coefficients and abs(constant) > 1e-9:
+            result.inconsistent.append(name)
+    if result.inconsistent:
+        return result
+    findings = _pinned(reader, equations)
+    at_zero = {(f.cell, f.part) for f in findings if f.part != "value" and abs(f.low) < 1e-9}
+    if at_zero:
+        relaxed = _Reader(rows, zeros_unknown=True)
+        still = {(f.cell, f.part) for f in _pinned(relaxed, _equations(relaxed), only=at_zero)}
+        result.given_away_by_zeros = [f for f in findings if (f.cell, f.part) in at_zero - still]
+        findings = [f for f in findings if (f.cell, f.part) not in at_zero - still]
+    result.findings = findings
     return result
 
 
@@ -384,9 +411,14 @@ def main(argv: list[str] | None = None) -> int:
         c = finding.cell
         print(f"  recovered: {c.period_label} {c.measure_id} {c.breakdown}={c.breakdown_value}"
               f" {finding.part} = {finding.low:g}")
+    for finding in result.given_away_by_zeros:
+        c = finding.cell
+        print(f"  given away by a published 0: {c.period_label} {c.measure_id} {c.breakdown}={c.breakdown_value}"
+              f" {finding.part} = {finding.low:g}")
     for name in result.inconsistent:
         print(f"  inconsistent: {name}")
-    print(f"{len(result.recovered_cells)} suppressed cells recovered; {len(result.inconsistent)} inconsistent sets")
+    print(f"{len(result.recovered_cells)} suppressed cells recovered; {len(result.given_away_by_zeros)} percentage"
+          f" parts at 0 given away by published zeros; {len(result.inconsistent)} inconsistent sets")
     return 0
 
 

@@ -311,13 +311,13 @@ linked_sets as (
 
     select
         concat_ws('|', 'linked', periods.la_code, periods.period_type, periods.period_label,
-                  linked_terms.set_name) as set_id,
+                  linked_terms.linked_set) as set_id,
         400 + linked_terms.set_order as phase,
         cells.la_code, cells.period_type, cells.period_label, cells.measure_id,
         cells.breakdown, cells.breakdown_value, linked_terms.part,
         linked_terms.is_sum, false as is_derived,
         row_number() over (
-            partition by periods.la_code, periods.period_type, periods.period_label, linked_terms.set_name
+            partition by periods.la_code, periods.period_type, periods.period_label, linked_terms.linked_set
             order by linked_terms.term_order, cells.breakdown_value collate "C"
         )::integer as member_order
     from periods

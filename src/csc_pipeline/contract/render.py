@@ -257,7 +257,7 @@ def render_measure_catalogue() -> str:
 
 
 _LINKED_SET_COLUMNS = (
-    ("set_name", "text", "The linked set (contract/measures.py LINKED_SETS)."),
+    ("linked_set", "text", "The linked set (contract/measures.py LINKED_SETS)."),
     ("set_order", "integer", "Its place in LINKED_SETS: the order the disclosure control applies the sets in."),
     ("term_order", "integer", "Order of the term within the set (0: the sum); the tie order of the rule."),
     ("is_sum", "boolean", "The term is the set's sum (its total); the others add up to it."),

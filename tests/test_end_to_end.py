@@ -268,3 +268,16 @@ def test_column_descriptions_are_in_the_database(nightly_runs, warehouse_dsn):
     assert table_comment and table_comment.lower().startswith("one row per")
     assert described["published_value"] and "c" in described["published_value"]
     assert all(described.values()), [c for c, d in described.items() if not d]
+
+
+def test_no_suppressed_figure_can_be_worked_out(nightly_runs, warehouse_dsn):
+    # The reader-auditor (disclosure_auditor.py, measures.md §1): for every c cell, the range
+    # of values the published figures and the listed sets allow is more than one value.
+    from disclosure_auditor import audit, read_mart
+
+    with psycopg.connect(warehouse_dsn) as conn:
+        result = audit(read_mart(conn, LA))
+    assert result.inconsistent == []
+    assert result.suppressed_cells > 500
+    assert [(f.cell, f.part, f.low) for f in result.findings] == []
+    assert all(f.part != "value" and f.low == 0 for f in result.given_away_by_zeros)

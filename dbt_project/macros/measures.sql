@@ -98,85 +98,12 @@ case when {{ column }} in {{ sql_list(codes) }} then {{ column }} else 'Not know
 {%- endmacro %}
 
 
-{% macro suppressed_cells(cells) -%}
-{#- Adds published_value to measure cells (measures.md §1): counts from
-    var('suppression_min') to var('suppression_max') become `c`; secondary
-    suppression within one measure x period x breakdown: when exactly one
-    non-zero cell is suppressed while the total is published, the next smallest
-    non-zero cell is suppressed too. A percentage is judged on its numerator
-    (and `c` when its denominator is suppressed); a denominator of 0 gives `z`,
-    an unavailable measure `x`, a true zero `0`.
-    cells: a relation or CTE with la_code, period_type, period_label, measure_id,
-    breakdown, breakdown_value, value, numerator, denominator, unit, is_available. -#}
-{%- set lo = var('suppression_min') -%}
-{%- set hi = var('suppression_max') -%}
-with
-
--- disclosed_count: what a cell reveals (a count, or a percentage's numerator).
-flagged as (
-
-    select
-        *,
-        coalesce(disclosed_count between {{ lo }} and {{ hi }}, false) as primary_suppressed
-    from (
-        select *, case when unit = 'count' then value else numerator end as disclosed_count
-        from {{ cells }}
-    ) as disclosed
-
-),
-
-grouped as (
-
-    select
-        flagged.*,
-        coalesce(totals.primary_suppressed, false) as total_suppressed,
-        count(*) filter (where flagged.primary_suppressed) over cell_group as primary_in_group,
-        row_number() over (
-            cell_group
-            order by
-                (not flagged.primary_suppressed and coalesce(flagged.disclosed_count, 0) > 0) desc,
-                flagged.disclosed_count,
-                flagged.breakdown_value
-        ) as candidate_rank
-    from flagged
-    left join flagged as totals
-        on totals.breakdown = 'total'
-        and totals.la_code = flagged.la_code
-        and totals.period_type = flagged.period_type
-        and totals.period_label = flagged.period_label
-        and totals.measure_id = flagged.measure_id
-    window cell_group as (
-        partition by flagged.la_code, flagged.period_type, flagged.period_label,
-            flagged.measure_id, flagged.breakdown
-    )
-
-),
-
-decided as (
-
-    select
-        *,
-        breakdown <> 'total'
-            and primary_in_group = 1
-            and not total_suppressed
-            and candidate_rank = 1
-            and not primary_suppressed
-            and coalesce(disclosed_count, 0) > 0 as secondary_suppressed
-    from grouped
-
-)
-
-select
-    la_code, period_type, period_label, measure_id, breakdown, breakdown_value,
-    value, numerator, denominator, unit, is_available,
-    case
-        when not is_available or (value is null and unit = 'count') then 'x'
-        when unit = 'percent' and denominator = 0 then 'z'
-        when unit = 'percent' and value is null then 'x'
-        when primary_suppressed or secondary_suppressed then 'c'
-        when unit = 'percent' and denominator between {{ lo }} and {{ hi }} then 'c'
-        when unit = 'count' then cast(value as numeric(12, 0))::text
-        else cast(value as numeric(12, 1))::text
-    end as published_value
-from decided
+{% macro nested_breakdown_value(breakdown, value) -%}
+{#- The value of the breakdown that `value` of `breakdown` falls within
+    (measure_catalogue.nested_breakdowns, from contract/measures.py Breakdown.within): a
+    single year of age_years falls within its age band (the contract's bands), `Not known`
+    within `Not known`. Used by int_measure_disclosure_sets (measures.md §1). -#}
+case {{ breakdown }}
+    when 'age_years' then {{ age_band("case when " ~ value ~ " ~ '^[0-9]+$' then " ~ value ~ "::integer end") }}
+end
 {%- endmacro %}

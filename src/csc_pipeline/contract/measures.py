@@ -96,12 +96,15 @@ class Breakdown:
     name: str
     description: str
     closed: bool = True
+    # The breakdown whose values this one's values fall within, where a measure has both
+    # (measures.md §1: adoptions' single years within their age band, an additive set).
+    within: str | None = None
 
 
 BREAKDOWNS: dict[str, Breakdown] = {b.name: b for b in (
     Breakdown("total", "The whole measure; breakdown_value `Total`."),
     Breakdown("age_band", "Age band on the reference date (Under 1 … 16 and over, Unborn, Not known)."),
-    Breakdown("age_years", "Age in single completed years (`0`, `1`, …).", closed=False),
+    Breakdown("age_years", "Age in single completed years (`0`, `1`, …).", closed=False, within="age_band"),
     Breakdown("legal_status", "Legal status code in force on the date; `Other` for a local status, "
               "`Not known` for none."),
     Breakdown("ethnicity_group", "Ethnicity group (configuration `ethnicity_groups`), `Not known` "
@@ -141,6 +144,17 @@ class Measure:
     def published_unit(self) -> Literal["count", "percent"]:
         """The `unit` column: a `count, percent` measure is published as a percentage row."""
         return "count" if self.unit == "count" else "percent"
+
+    @property
+    def nested_breakdowns(self) -> tuple[tuple[str, str], ...]:
+        """(breakdown, the breakdown it falls within) pairs this measure publishes both of."""
+        return tuple((b, BREAKDOWNS[b].within) for b in self.breakdowns
+                     if BREAKDOWNS[b].within in self.breakdowns)
+
+    @property
+    def adds_up_over_quarters(self) -> bool:
+        """An `_in_period` measure: its quarters add up to their financial year (measures.md §1)."""
+        return self.measure_id.endswith("_in_period")
 
     @property
     def optional_source_tables(self) -> tuple[str, ...]:
@@ -317,6 +331,101 @@ MEASURES: tuple[Measure, ...] = (
 MEASURES_BY_ID: dict[str, Measure] = {m.measure_id: m for m in MEASURES}
 
 
+# -- disclosure control: the linked measures (measures.md §1) ------------------
+
+Part = Literal["value", "numerator", "denominator", "complement"]
+
+
+@dataclass(frozen=True)
+class Term:
+    """Published cells of one authority and period: `part` of the measure's cells in
+    `breakdown` with `values` (a count's value; a percentage's numerator, denominator or
+    complement, denominator - numerator)."""
+
+    measure_id: str
+    part: Part = "value"
+    breakdown: str = "total"
+    values: tuple[str, ...] = (TOTAL,)
+
+
+@dataclass(frozen=True)
+class LinkedSet:
+    """An additive set across measures: `total` is the sum of `members`, in every authority
+    and period. Read by the disclosure control (int_measure_disclosure_sets, through the
+    seed disclosure_linked_sets) with the breakdown and quarter sets it derives itself."""
+
+    name: str
+    total: Term
+    members: tuple[Term, ...]
+    source: str
+
+
+def _pn(first: int, last: int) -> tuple[str, ...]:
+    return tuple(f"PN{i}" for i in range(first, last + 1))
+
+
+CLA_REVIEWS_WITHOUT_DUE_DATE = "cla_reviews_without_due_date_in_period"
+
+LINKED_SETS: tuple[LinkedSet, ...] = (
+    # measures.md §1, the linked measures
+    LinkedSet("cla_reviews", Term("cla_reviews_in_period"),
+              (Term("cla_reviews_on_time_in_period", "numerator"), Term("cla_reviews_late_in_period"),
+               Term(CLA_REVIEWS_WITHOUT_DUE_DATE)),
+              "measures.md §1: cla_reviews_in_period = on time + late + without a due date"),
+    LinkedSet("cla_iro", Term("cla_at_period_end"),
+              (Term("iro_caseload_at_period_end"), Term("cla_without_iro_at_period_end")),
+              "measures.md §1: cla_at_period_end total = iro_caseload_at_period_end total + "
+              "cla_without_iro_at_period_end"),
+    LinkedSet("cp_conferences", Term("cp_conferences_in_period"),
+              (Term("icpc_in_period"), Term("rcpc_in_period")),
+              "measures.md §1: cp_conferences_in_period = icpc_in_period + rcpc_in_period"),
+    LinkedSet("cp_conferences_on_time", Term("cp_conferences_on_time_in_period", "numerator"),
+              (Term("icpc_within_15_working_days_in_period", "numerator"),
+               Term("rcpc_on_time_in_period", "numerator")),
+              "measures.md §1: cp_conferences_on_time = ICPCs within 15 working days + RCPCs on time"),
+    # ... and what follows from it for the percentages' denominators and complements: a reader
+    # combines sets, and the rule works out the intervals set by set
+    *(LinkedSet(f"cp_conferences_on_time_{part}", Term("cp_conferences_on_time_in_period", part),
+                (Term("icpc_within_15_working_days_in_period", part), Term("rcpc_on_time_in_period", part)),
+                "measures.md §1 and §3: the conferences the three percentages are of add up as the "
+                "on-time ones do")
+      for part in ("denominator", "complement")),
+    # measures.md §1, "a percentage is c when its numerator, its denominator or their difference
+    # is (or can be worked out from) a c cell": what §3 says those are, in published cells
+    LinkedSet("icpc_within_15_denominator", Term("icpc_in_period"),
+              (Term("icpc_within_15_working_days_in_period", "denominator"),),
+              "measures.md §3 icpc_within_15_working_days_in_period: of the initial conferences"),
+    LinkedSet("cp_plans_repeat_denominator", Term("cp_plans_started_in_period"),
+              (Term("cp_plans_repeat_in_period", "denominator"),),
+              "measures.md §3 cp_plans_repeat_in_period: denominator cp_plans_started_in_period"),
+    *(LinkedSet(f"lado_concluded_within_{n}_denominator", Term("lado_concluded_in_period"),
+                (Term(f"lado_concluded_within_{n}_in_period", "denominator"),),
+                "measures.md §3 lado_concluded_within_*: of those concluded")
+      for n in ("1_month", "3_months", "12_months")),
+    LinkedSet("cla_reviews_on_time_denominator", Term("cla_reviews_in_period"),
+              (Term("cla_reviews_on_time_in_period", "denominator"), Term(CLA_REVIEWS_WITHOUT_DUE_DATE)),
+              "measures.md §3 cla_reviews_on_time_in_period: denominator the reviews with a due date"),
+    LinkedSet("cla_review_participation_numerator", Term("cla_review_participation_rate", "numerator"),
+              (Term("cla_reviews_in_period", breakdown="participation", values=_pn(1, 6)),),
+              "measures.md §3 cla_review_participation_rate: reviews coded PN1–PN6"),
+    LinkedSet("cla_review_participation_denominator", Term("cla_review_participation_rate", "denominator"),
+              (Term("cla_reviews_in_period", breakdown="participation", values=_pn(1, 7)),),
+              "measures.md §3 cla_review_participation_rate: over those coded PN1–PN7"),
+    LinkedSet("cla_review_participation_complement", Term("cla_review_participation_rate", "complement"),
+              (Term("cla_reviews_in_period", breakdown="participation", values=("PN7",)),),
+              "measures.md §3 cla_review_participation_rate: the two above, less one another"),
+    LinkedSet("cla_review_participation_base", Term("cla_reviews_in_period"),
+              (Term("cla_review_participation_rate", "denominator"),
+               Term("cla_reviews_in_period", breakdown="participation", values=("PN0", NOT_KNOWN))),
+              "measures.md §3 cla_review_participation_rate with the participation breakdown's total: "
+              "the reviews outside the rate are PN0 and uncoded"),
+    LinkedSet("cla_reviews_on_time_complement", Term("cla_reviews_on_time_in_period", "complement"),
+              (Term("cla_reviews_late_in_period"),),
+              "measures.md §3 cla_reviews_on_time_in_period: of the reviews with a due date, those not "
+              "on time are late"),
+)
+
+
 # -- configuration: timescales and settings (measures.md §2–3) ---------------
 
 @dataclass(frozen=True)
@@ -483,6 +592,15 @@ def _check() -> None:
         for t in m.source_tables:
             assert t in TABLES_BY_NAME, (m.measure_id, t)
     assert len(MEASURES_BY_ID) == len(MEASURES)
+    for linked in LINKED_SETS:
+        for term in (linked.total, *linked.members):
+            measure = MEASURES_BY_ID.get(term.measure_id)
+            # A member measure may be missing while it is being added (the disclosure control
+            # then finds no cells of it: 0 rows); the total never.
+            assert measure is not None or term is not linked.total, (linked.name, term.measure_id)
+            if measure is not None:
+                assert term.breakdown in measure.breakdowns, (linked.name, term)
+                assert (term.part == "value") == (measure.published_unit == "count"), (linked.name, term)
 
 
 _check()

@@ -9,6 +9,7 @@ From the output contract (`measures.py`):
   - dbt_project/seeds/measure_catalogue.csv (+ seeds/_seeds.yml)
 The warehouse's parsing functions (`parsing_sql.py`):
   - sql/040_parsing.sql   NULL placeholders and Y/N spellings from codesets.py
+  - dbt_project/seeds/disclosure_linked_sets.csv   the linked measures' additive sets (+ _seeds.yml)
 Reference seeds (`reference_seed_files`):
   - dbt_project/seeds/bank_holidays_england.csv   England and Wales bank holidays from the
     `holidays` package (subdiv ENG), for the working-day calendar
@@ -32,7 +33,7 @@ import yaml
 from csc_pipeline import paths
 from .codesets import CODE_SETS
 from .loaded import LANDED_LOAD_COLUMNS, LOAD_COLUMN_DEFS
-from .measures import AGE_BANDS, BREAKDOWNS, MEASURES, SECTIONS
+from .measures import AGE_BANDS, BREAKDOWNS, LINKED_SETS, MEASURES, SECTIONS
 from .model import Column, Table
 from .tables import TABLES
 
@@ -231,6 +232,10 @@ _CATALOGUE_COLUMNS = (
     ("published_unit", "The `unit` column of marts.performance_measures: count or percent."),
     ("breakdowns", "Breakdowns published, space-separated, `total` first."),
     ("breakdowns_sum_to_total", "Whether the breakdowns add up to the total row."),
+    ("adds_up_over_quarters", "An `_in_period` measure: its quarters add up to their financial year "
+                              "(an additive set of measures.md §1)."),
+    ("nested_breakdowns", "`breakdown:within` pairs, space-separated: the values of the first fall within "
+                          "those of the second (adoptions' age_years within age_band, measures.md §1)."),
     ("source_tables", "Extract tables the measure is computed from, space-separated."),
     ("optional_source_tables", "Optional tables among them: without one the measure is published as `x`."),
     ("definition", "What is counted."),
@@ -244,14 +249,42 @@ def render_measure_catalogue() -> str:
     for order, m in enumerate(MEASURES, start=1):
         writer.writerow([
             m.measure_id, m.section, SECTIONS.index(m.section) + 1, order, m.unit, m.published_unit,
-            " ".join(m.breakdowns), str(m.breakdowns_sum_to_total).lower(), " ".join(m.source_tables),
+            " ".join(m.breakdowns), str(m.breakdowns_sum_to_total).lower(),
+            str(m.adds_up_over_quarters).lower(), " ".join(f"{b}:{w}" for b, w in m.nested_breakdowns),
+            " ".join(m.source_tables),
             " ".join(m.optional_source_tables), m.definition,
         ])
     return out.getvalue()
 
 
+_LINKED_SET_COLUMNS = (
+    ("linked_set", "text", "The linked set (contract/measures.py LINKED_SETS)."),
+    ("set_order", "integer", "Its place in LINKED_SETS: the order the disclosure control applies the sets in."),
+    ("term_order", "integer", "Order of the term within the set (0: the sum); the tie order of the rule."),
+    ("is_sum", "boolean", "The term is the set's sum (its total); the others add up to it."),
+    ("measure_id", "text", "The measure of the term's cells (a measure not built yet has no cells: 0 rows)."),
+    ("part", "text", "value (a count), or a percentage's numerator, denominator or complement."),
+    ("breakdown", "text", "The breakdown of the term's cells."),
+    ("breakdown_value", "text", "One value of the term: a term of several values has a row for each."),
+    ("source", "text", "Where the identity comes from."),
+)
+
+
+def render_linked_sets() -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([name for name, _, _ in _LINKED_SET_COLUMNS])
+    for order, linked in enumerate(LINKED_SETS, start=1):
+        for term_order, term in enumerate((linked.total, *linked.members)):
+            for value in term.values:
+                writer.writerow([linked.name, order, term_order, str(term_order == 0).lower(), term.measure_id,
+                                 term.part, term.breakdown, value, linked.source])
+    return out.getvalue()
+
+
 def render_seeds_yml() -> str:
-    types = {"section_order": "integer", "measure_order": "integer", "breakdowns_sum_to_total": "boolean"}
+    types = {"section_order": "integer", "measure_order": "integer", "breakdowns_sum_to_total": "boolean",
+             "adds_up_over_quarters": "boolean"}
     breakdown_docs = "; ".join(f"{b.name}{'' if b.closed else ' (open)'}" for b in BREAKDOWNS.values())
     return _yaml({"version": 2, "seeds": [{
         "name": "measure_catalogue",
@@ -263,6 +296,14 @@ def render_seeds_yml() -> str:
              **({"data_tests": ["unique", "not_null"]} if name == "measure_id" else {})}
             for name, desc in _CATALOGUE_COLUMNS
         ],
+    }, {
+        "name": "disclosure_linked_sets",
+        "description": ("One row per term value of the additive sets across measures that disclosure control "
+                        "must hold against (measures.md §1: the linked measures, and what §3 says a percentage's "
+                        "numerator or denominator is), rendered from csc_pipeline/contract/measures.py "
+                        "LINKED_SETS; int_measure_disclosure_sets instantiates them per authority and period."),
+        "config": {"column_types": {name: kind for name, kind, _ in _LINKED_SET_COLUMNS}},
+        "columns": [{"name": name, "description": desc} for name, _, desc in _LINKED_SET_COLUMNS],
     }]})
 
 
@@ -360,6 +401,7 @@ def rendered_files(project_dir: Path | None = None) -> dict[Path, str]:
         root / "macros" / "_contract.sql": render_contract_macros(),
         root / "seeds" / "measure_catalogue.csv": render_measure_catalogue(),
         root / "seeds" / "_seeds.yml": render_seeds_yml(),
+        root / "seeds" / "disclosure_linked_sets.csv": render_linked_sets(),
     }
     files.update(reference_seed_files(root))
     from .docs import render_measures_doc, render_tables_doc

@@ -27,8 +27,8 @@ CHILDREN_LOOKED_AFTER = 40
 @pytest.fixture(scope="module")
 def small_council(pg_server, tmp_path_factory):
     from csc_pipeline.generate import generate_council
-    from csc_pipeline.landing.drops import find_drops
-    from csc_pipeline.load.publish import publish_drop
+    from csc_pipeline.drops.finder import find_drops
+    from csc_pipeline.load.promote import publish_drop
     from csc_pipeline.transform import dbt_runner
 
     with own_warehouse(pg_server.dsn(), "small") as dsn:

@@ -5,7 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-extract env system-deps warehouse-start warehouse-stop warehouse-status clean render
+.PHONY: demo test bench bench-extract env system-deps warehouse-start warehouse-stop warehouse-status clean render \
+	compose-build compose-test airflow airflow-stop
 
 # The Python environment, from the lock file (exact versions of everything).
 $(STAMP): requirements.lock pyproject.toml
@@ -38,6 +39,22 @@ bench-extract: env
 # Re-derive the files generated from the contract (dbt sources, staging models, GE suites, seeds).
 render: $(STAMP)
 	$(BIN)/csc contract render
+
+# The production Docker stack (docker-compose.yml): images built from one Debian base, no registry.
+compose-build: env
+	bash docker/prepare-build.sh
+	docker-compose build
+
+# Builds and starts that stack, runs a council's drop through it and reads the marts through Superset.
+compose-test: env
+	bash docker/compose-test.sh
+
+# A real local Airflow without Docker (LocalExecutor; metadata in the local warehouse server).
+airflow: warehouse-start
+	$(BIN)/python -m csc_pipeline.deploy.local_airflow start
+
+airflow-stop: $(STAMP)
+	$(BIN)/python -m csc_pipeline.deploy.local_airflow stop
 
 warehouse-start: env
 	$(BIN)/csc warehouse start

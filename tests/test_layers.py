@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("reports",),  # what leaves the warehouse
     ("flows",),  # composing the night, acceptance and Airflow runs
     ("cli", "bench"),  # entry points
+    ("deploy",),  # running it as a service: the local Airflow
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 

@@ -1,0 +1,1 @@
+"""Ways to run the pipeline as a deployment: a local Airflow without Docker."""

@@ -352,8 +352,11 @@ def run_checks(stack: Stack, landing: Path, passed: list[str]) -> None:
     run_id, tis = trigger_and_wait(api)
     ok(f"{DAG_ID} run {run_id} succeeded ({time.monotonic() - started:.0f} s, {len(tis)} tasks)")
     executed = celery_tasks_executed(stack) - before
-    if executed < len(tis):
-        raise CheckFailed(f"the Celery worker executed {executed} task(s), the run had {len(tis)}")
+    # A task mapped over nothing (no councils extracted from a database) is skipped by the
+    # scheduler and never reaches a worker: only the instances that ran are the worker's.
+    ran = [ti for ti in tis if ti["state"] in ("success", "failed")]
+    if executed < len(ran):
+        raise CheckFailed(f"the Celery worker executed {executed} task(s), the run ran {len(ran)}")
     ok(f"the Celery worker executed the run's {executed} task workloads")
     log = task_log(api, run_id, "publish_marts")
     if "marts.performance_measures for" not in log:

@@ -53,3 +53,15 @@ select distinct on (la_code)
 from audit.loads
 where status in ('published', 'accepted')
 order by la_code, extract_date desc, load_id desc;
+
+-- Each DAG run's summary (the night_summary task): counts per outcome and one line per drop.
+create table if not exists audit.night_runs (
+    run_id       text primary key,
+    finished_at  timestamptz not null default now(),
+    drops        integer not null,
+    published    integer not null,
+    quarantined  integer not null,
+    superseded   integer not null,
+    unfinished   integer not null,
+    lines        text[] not null
+);

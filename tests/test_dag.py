@@ -38,9 +38,22 @@ def test_nightly_dag_policy(dagbag):
 
 def test_nightly_dag_reads_as_the_nights_story(dagbag):
     dag = dagbag.dags["csc_nightly"]
-    order = ["find_pending_drops", "land_drops", "validate_drops", "publish_drops", "dbt_build", "publish_marts"]
+    order = ["find_pending_drops", "council.land_drops", "council.validate_drops", "council.publish_drops",
+             "dbt_build", "publish_marts"]
     for upstream, downstream in zip(order, order[1:]):
         assert downstream in dag.get_task(upstream).downstream_task_ids
+    # Per council (mapped over the night's batches, labelled by council): a council's quarantine
+    # fails its own validate task and never the others'; publish takes what passed even so; one
+    # build for the night whatever some councils' drops did; the summary, a leaf, fails the run.
+    group = dag.task_group_dict["council"]
+    assert type(group).__name__ == "MappedTaskGroup"
+    for task_id in ("council.land_drops", "council.validate_drops", "council.publish_drops"):
+        assert dag.get_task(task_id).map_index_template == "{{ councils }}"
+    assert dag.get_task("council.validate_drops").retries >= 1  # retries stay for real faults; a quarantine raises AirflowFailException
+    assert dag.get_task("council.publish_drops").trigger_rule == "all_done"
+    assert dag.get_task("dbt_build").trigger_rule == "all_done"
+    assert dag.get_task("night_summary").trigger_rule == "all_done"
+    assert not dag.get_task("night_summary").downstream_task_ids and not dag.get_task("publish_marts").downstream_task_ids
     assert "find_pending_drops" in dag.get_task("prepare_warehouse").downstream_task_ids
     # extract the councils with a database source first (one mapped task each); a failed one
     # (alerted with its own line) does not hold up the night

@@ -16,6 +16,8 @@ from datetime import date
 from pathlib import Path
 
 import psycopg
+import psycopg.conninfo
+import psycopg.sql
 import pytest
 
 from alert_receivers import SmtpServer, WebhookReceiver, alert_env
@@ -49,6 +51,46 @@ def _visible_text(html: str) -> str:
 
     html = re.sub(r"<(script|style).*?</\1>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", html_module.unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def _task_states(dag, extract_date: date) -> dict[tuple[str, str], tuple[str, int]]:
+    """(task, label) -> (state, tries) of the latest run for that night, as the grid shows them."""
+    from airflow.models import DagRun
+
+    run = max(DagRun.find(dag_id=dag.dag_id), key=lambda r: r.logical_date)
+    assert run.logical_date.date() == extract_date
+    return {(ti.task_id, ti.rendered_map_index or str(ti.map_index)): (str(getattr(ti.state, "value", ti.state)),
+                                                                       ti.try_number)
+            for ti in run.get_task_instances()}
+
+
+def _council_roles(dsn: str) -> dict[str, list[str]]:
+    """Which councils' rows each BI role reads from the published marts, logged in as it: a role
+    for MAPPED and one for VOLUME, made with `csc warehouse bi-role`, and the hub's csc_bi."""
+    import os
+    import subprocess
+    import sys
+
+    password = "council-role-password-1"
+    env = {**os.environ, "CSC_WAREHOUSE_DSN": dsn, "CSC_BI_PASSWORD": password}
+    seen = {}
+    with psycopg.connect(dsn) as conn:
+        conn.execute(psycopg.sql.SQL("alter role csc_bi password {}").format(psycopg.sql.Literal(password)))
+    for la in (MAPPED, VOLUME, None):
+        if la:
+            made = subprocess.run([sys.executable, "-m", "csc_pipeline.cli", "warehouse", "bi-role", "--la-code", la],
+                                  env=env, capture_output=True, text=True)
+            assert made.returncode == 0, made.stderr
+            assert f"csc_bi_{la.lower()} can now log in" in made.stdout
+        role = f"csc_bi_{la.lower()}" if la else "csc_bi"
+        info = psycopg.conninfo.conninfo_to_dict(dsn)
+        with psycopg.connect(host=info.get("host"), port=info.get("port"), dbname=info["dbname"],
+                             user=role, password=password) as conn:
+            seen[la or "hub"] = [r[0] for r in conn.execute(
+                "select distinct la_code from marts.performance_measures order by 1")]
+            seen[(la or "hub") + " facts"] = [r[0] for r in conn.execute(
+                "select distinct la_code from marts.fct_cla_reviews order by 1")]
+    return seen
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +142,9 @@ def nights(airflow_ready, pg_server, state_dir, tmp_path_factory):
             after_night1 = {la: (_raw_snapshot(conn, la), _marts(conn, la)) for la in COUNCILS}
         for la in COUNCILS:
             (later / la / DAY2.isoformat()).rename(landing / la / DAY2.isoformat())
-        assert run_night(dag, DAY2) == "success"
+        night2 = run_night(dag, DAY2)
+        states = _task_states(dag, DAY2)
+        roles = _council_roles(warehouse_dsn)
         with psycopg.connect(warehouse_dsn) as conn:
             after_night2 = {la: (_raw_snapshot(conn, la), _marts(conn, la)) for la in COUNCILS}
             loads = {la: conn.execute(
@@ -108,13 +152,16 @@ def nights(airflow_ready, pg_server, state_dir, tmp_path_factory):
                 " where l.la_code = %s and l.extract_date = %s", (la, DAY2)).fetchone()
                 for la in COUNCILS}
         # read now: the database goes when the fixture ends
+            summary = conn.execute("select drops, published, quarantined, unfinished, lines from audit.night_runs"
+                                   " order by finished_at desc limit 1").fetchone()
         with psycopg.connect(warehouse_dsn) as conn:  # rows 1 and 2 spell it "Interim C.O.", " INTERIM  c.o."
             mapped = conn.execute(
                 "select lega_legal_status from staging.stg_ssd__legal_statuses where la_code = %s"
                 " and source_row <= 2", (MAPPED,)).fetchall()
         emails, hooks = smtp.messages, list(hook.received)
     _, people = read_table(base / "template" / TEMPLATE_LA / DAY2.isoformat(), "ssd_person")
-    return {"after1": after_night1, "after2": after_night2, "loads": loads, "emails": emails, "hooks": hooks,
+    return {"night2": night2, "states": states, "summary": summary, "roles": roles,
+            "after1": after_night1, "after2": after_night2, "loads": loads, "emails": emails, "hooks": hooks,
             "docs": base / "data_docs", "people": people, "mapped": mapped}
 
 
@@ -138,6 +185,33 @@ def test_a_bad_drop_is_quarantined_and_the_marts_keep_the_last_good_data(nights,
     assert [(h["kind"], h["extract_date"]) for h in hooks] == [("quarantined", DAY2.isoformat())]
     assert any(f"[{rule}]" in d for d in hooks[0]["details"])
     assert any(f"{la_code}/{DAY2} extract quarantined" in m for m in nights["emails"])
+
+
+def test_the_run_tells_the_truth_per_council(nights):
+    """Night 2: three councils quarantined, one published, in one run. Each quarantined council's
+    validate task failed once (no retry), the good one's passed; every council's publish task ran;
+    one build and one switch for the night; the summary failed the run and is kept in audit."""
+    assert nights["night2"] == "quarantined"
+    states = nights["states"]
+    for la in (VOLUME, REVIEW, ENCODING):
+        assert states[("council.validate_drops", la)] == ("failed", 1), states
+        assert states[("council.publish_drops", la)][0] == "success"
+    assert states[("council.validate_drops", MAPPED)][0] == "success"
+    assert states[("council.publish_drops", MAPPED)][0] == "success"
+    assert states[("dbt_build", "-1")][0] == "success" and states[("publish_marts", "-1")][0] == "success"
+    assert states[("night_summary", "-1")] == ("failed", 1)
+    drops, published, quarantined, unfinished, lines = nights["summary"]
+    assert (drops, published, quarantined, unfinished) == (4, 1, 3, 0)
+    assert [line.split(":")[0] for line in lines[:3]] == [f"{la}/{DAY2}" for la in sorted((VOLUME, REVIEW, ENCODING))]
+    assert "quarantined" in lines[0] and lines[3].startswith(f"{MAPPED}/{DAY2}: published")
+
+
+def test_each_council_role_reads_only_its_own_rows_and_the_hub_reads_all(nights):
+    """Row-level security on la_code, in force after the night's switch of the marts."""
+    roles = nights["roles"]
+    assert roles[MAPPED] == [MAPPED] and roles[MAPPED + " facts"] == [MAPPED]
+    assert roles[VOLUME] == [VOLUME] and roles[VOLUME + " facts"] == [VOLUME]
+    assert roles["hub"] == sorted(COUNCILS) and roles["hub facts"] == sorted(COUNCILS)
 
 
 def test_a_good_drop_the_same_night_is_published_with_its_council_labels(nights):

@@ -26,6 +26,7 @@ any, only those councils are accepted (as does `CSC_COUNCILS`):
 Environment variables (README "Configuration" and docs/validation.md describe each):
 CSC_STATE_DIR, CSC_LANDING_ROOT, CSC_EXTRACT_ROOT, CSC_WAREHOUSE_DSN, CSC_AIRFLOW_DB_DSN, CSC_PSEUDONYM_KEY,
 CSC_SCHEDULE, CSC_TASK_RETRIES, CSC_RETRY_DELAY_SECONDS, CSC_COUNCILS, CSC_CUTOFF, CSC_POLL_SECONDS,
+CSC_COUNCIL_TASKS_MAX, CSC_DATA_DOCS_URL,
 CSC_ALERT_* (alerts/send.py), CSC_VOLUME_SHRINK_MAX_PCT, CSC_VOLUME_GROWTH_MAX_PCT,
 CSC_VOLUME_MIN_ROWS, CSC_UNMAPPED_VALUES_MAX, CSC_UNMAPPED_VALUE_CHARS,
 CSC_SEVERITY ("rule=warning,rule=blocking"), CSC_LABEL_MAPPING_DIR (a folder of
@@ -118,6 +119,9 @@ class Deployment:
     retry_delay_seconds: int = 300
     cutoff: time = time(7, 30)  # wait for expected councils' manifests until this London time
     poll_seconds: int = 300
+    # Up to this many councils a night, each gets its own mapped tasks in the DAG (its own row in the
+    # grid); beyond it councils share this many batches, since each task costs Airflow seconds to start.
+    council_tasks_max: int = 16
     councils: tuple[str, ...] = ()  # accepted councils (CSC_COUNCILS and the file's); empty: any well-formed code
     expected_councils: tuple[str, ...] = ()  # CSC_COUNCILS: waited for each night until the cut-off
     defaults: ValidationConfig = ValidationConfig()
@@ -131,6 +135,8 @@ class Deployment:
     # Where drops the pipeline extracts itself are written (extract-contract §1), scanned like the landing root.
     extract_root: Path = PROJECT_ROOT / ".state" / "extracts"
     alerts: AlertSettings = AlertSettings()
+    # Where the Data Docs folder is served (the Docker stack's data-docs service); None: alerts give paths.
+    data_docs_url: str | None = None
 
     def for_council(self, la_code: str) -> ValidationConfig:
         return self.per_council.get(la_code, self.defaults)
@@ -198,7 +204,8 @@ def _runtime(env: Mapping[str, str], doc: Mapping[str, Any], base: Path) -> dict
         out["schedule"] = str(schedule)
     for name, key, minimum in (("CSC_TASK_RETRIES", "task_retries", 0),
                                ("CSC_RETRY_DELAY_SECONDS", "retry_delay_seconds", 0),
-                               ("CSC_POLL_SECONDS", "poll_seconds", 1)):
+                               ("CSC_POLL_SECONDS", "poll_seconds", 1),
+                               ("CSC_COUNCIL_TASKS_MAX", "council_tasks_max", 1)):
         value = get(name, key)
         if value is not None:
             out[key] = _number(value, int, name, minimum)
@@ -209,6 +216,7 @@ def _runtime(env: Mapping[str, str], doc: Mapping[str, Any], base: Path) -> dict
         except ValueError:
             raise ConfigError(f"CSC_CUTOFF: {cutoff!r} is not a time like 07:30") from None
     out["alerts"] = _alert_settings(env)
+    out["data_docs_url"] = get("CSC_DATA_DOCS_URL", "data_docs_url")
     return out
 
 

@@ -23,15 +23,48 @@ def missing_extract(la_code: str, cutoff: time) -> Alert:
     )
 
 
-def quarantined(la_code: str, extract_date: str, blocking: list[Issue], data_docs: str | None) -> Alert:
+def quarantined(la_code: str, extract_date: str, load_id: int, blocking: list[Issue], data_docs: str | None) -> Alert:
     label = f"{la_code}/{extract_date}"
     return Alert(
         kind="quarantined", la_code=la_code, extract_date=extract_date,
         title=f"{label} extract quarantined",
-        summary=f"{len(blocking)} blocking problem(s); nothing was loaded and the marts keep "
-                "serving the last good data. Fix the files and drop them again for the same date.",
+        summary=(f"{len(blocking)} blocking problem(s); nothing was loaded and the marts keep serving the "
+                 "last good data. Next: fix the extract and send it again for the same date (a drop whose "
+                 "files changed is taken again the next night), or, if the data is right after all, review "
+                 f"it and publish it with `csc accept --load-id {load_id} --rule RULE --reason ... --operator ...`."
+                 + (f" Data Docs: {data_docs}" if data_docs else "")),
         details=[i.to_text() for i in blocking[:MAX_DETAILS]] + ([f"Data Docs: {data_docs}"] if data_docs else []),
     )
+
+
+def quarantined_line(la_code: str, extract_date: str, problems: int, load_id: int) -> str:
+    """The one line that ends a quarantined council's validate task and heads `csc run`'s summary."""
+    return (f"{la_code}/{extract_date} quarantined: {problems} blocking problem(s) (load {load_id}); "
+            f"`csc validation show {load_id}` lists them; fix and resend, or `csc accept --load-id {load_id}`")
+
+
+def night_headline(drops: int, quarantined: int, unfinished: int) -> str:
+    """The first line of a run's summary: whether any drop needs someone's attention."""
+    if not drops:
+        return "no pending drops this run"
+    parts = [f"{quarantined} of {drops} drop(s) quarantined"] if quarantined else []
+    parts += [f"{unfinished} of {drops} drop(s) not finished"] if unfinished else []
+    return ("; ".join(parts) + "; the other councils published") if parts else f"all {drops} drop(s) processed"
+
+
+def data_docs_link(page: str | None, docs_dir, base_url: str | None) -> str | None:
+    """Where a reader opens a Data Docs page: under the deployment's URL when it serves the folder
+    (the Docker stack's data-docs service), else the file's path."""
+    if not page:
+        return None
+    if base_url:
+        from pathlib import Path
+
+        try:
+            return base_url.rstrip("/") + "/" + Path(page).relative_to(docs_dir).as_posix()
+        except ValueError:
+            return page
+    return page
 
 
 def quarantine_summary(blocking: list[Issue]) -> str:
@@ -53,12 +86,13 @@ def accepted(la_code: str, extract_date: str, load_id: int, operator: str, rules
     )
 
 
-def transform_failed(failed_nodes: list[str]) -> Alert:
+def transform_failed(failed_nodes: list[str], build_dir=None) -> Alert:
     named = ", ".join(failed_nodes[:MAX_DETAILS]) or "see the task log"
+    kept = f" Compiled SQL and run_results.json of this build: {build_dir}." if build_dir else ""
     return Alert(
         kind="transform_failed", title="csc_nightly: the dbt build failed",
         summary=("The night's marts were not published; BI tools and reports keep the last published "
-                 f"marts. Failed: {named}. The next run builds and publishes again."),
+                 f"marts. Failed: {named}.{kept} The next run builds and publishes again."),
         details=failed_nodes[:MAX_DETAILS],
     )
 

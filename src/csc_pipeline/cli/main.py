@@ -12,7 +12,9 @@
     csc accept     publish a quarantined drop after review (audited: who, why, which rules)
     csc demo       all of the above on a synthetic council, then print its figures
 
-Exit codes: 0 success, 1 the pipeline failed (a DAG run, dbt, the warehouse), 2 bad usage.
+Exit codes: 0 success; 1 the pipeline failed (a DAG run, dbt, the warehouse); 2 bad usage;
+3 (`csc run`) a drop was quarantined: the other drops were published, the quarantined one needs
+fixing and resending, or `csc accept`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from csc_pipeline import deployment, paths
 from csc_pipeline.deployment import ENV_WAREHOUSE_DSN
 
 DEMO_LA_CODE = "E06999999"
+EXIT_QUARANTINED = 3  # `csc run`: a drop was quarantined (documented in the module docstring)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,9 +75,11 @@ def _parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_run)
 
     w = sub.add_parser("warehouse", help="the local PostgreSQL warehouse")
-    w.add_argument("action", choices=["start", "stop", "status", "init", "dsn", "bi-password"],
-                   help="bi-password: set the password of csc_bi, the role BI tools log in with "
-                        "(from CSC_BI_PASSWORD, or asked for)")
+    w.add_argument("action", choices=["start", "stop", "status", "init", "dsn", "bi-password", "bi-role"],
+                   help="bi-password: set the password of csc_bi, the hub's BI role, which reads every "
+                        "council's marts (from CSC_BI_PASSWORD, or asked for); bi-role --la-code CODE: "
+                        "create a council's BI role, csc_bi_<code>, which reads only that council's rows")
+    w.add_argument("--la-code", default=None, help="bi-role: the council whose rows the role reads")
     w.set_defaults(func=cmd_warehouse)
 
     c = sub.add_parser("contract", help="derived files of the extract contract")
@@ -156,6 +161,17 @@ def cmd_warehouse(args) -> int:
         with connection.connect(connection.warehouse_dsn(config)) as conn:
             conn.execute(sql.SQL("alter role csc_bi password {}").format(sql.Literal(password)))
         _say("csc_bi can now log in; it reads the marts schema and nothing else")
+    elif args.action == "bi-role":
+        import getpass
+
+        from csc_pipeline.warehouse.roles import create_council_role
+
+        if not args.la_code:
+            raise ValueError("bi-role needs --la-code CODE (the council whose rows the role reads)")
+        password = os.environ.get("CSC_BI_PASSWORD") or getpass.getpass(f"password for {args.la_code}'s BI role: ")
+        with connection.connect(connection.warehouse_dsn(config)) as conn:
+            role = create_council_role(conn, args.la_code.upper(), password)
+        _say(f"{role} can now log in; it reads only {args.la_code.upper()}'s rows of the marts")
     return 0
 
 
@@ -194,7 +210,7 @@ def cmd_docs(args) -> int:
 def cmd_run(args) -> int:
     from csc_pipeline.drops.finder import find_drops
     from csc_pipeline.flows.airflow_runner import (
-        DagRunFailed, configure_airflow, load_dag, migrate_airflow_db, run_night,
+        QUARANTINED, DagRunFailed, configure_airflow, load_dag, migrate_airflow_db, run_night,
     )
     from csc_pipeline.transform.dbt_runner import failed_nodes, last_build_dir
     from csc_pipeline.load import audit
@@ -225,20 +241,32 @@ def cmd_run(args) -> int:
     configure_airflow(config, quiet=not getattr(args, "verbose", False))
     _say("preparing Airflow's metadata database...")
     migrate_airflow_db()
+    quarantined_nights = []
     with deployment.using(config):  # the DAG and its tasks run in this process, with this deployment
         dag = load_dag()
         for i, night in enumerate(nights, 1):
             _say(f"[{i}/{len(nights)}] csc_nightly for the {night} extract...")
             try:
-                run_night(dag, night)
+                state = run_night(dag, night)
             except DagRunFailed as exc:
                 failed = failed_nodes(last_build_dir(config.state_dir)) if "dbt_build" in str(exc) else []
                 raise DagRunFailed(str(exc) + (f"; dbt: {', '.join(failed)} failed (compiled SQL and "
                                    f"run_results.json in {last_build_dir(config.state_dir)})" if failed else "")) from None
-            _say(f"[{i}/{len(nights)}] {night}: success")
             with connection.connect(dsn) as conn:
-                for line in audit.night_summary(conn, night):
-                    _say(f"      {line}")
+                outcomes = audit.drop_outcomes(conn, extract_date=night)
+            if state == QUARANTINED:
+                quarantined_nights.append(night)
+                bad = [o for o in outcomes if o.status == audit.LoadStatus.QUARANTINED]
+                _say(f"[{i}/{len(nights)}] {night}: QUARANTINED {len(bad)} drop(s); the others published")
+            else:
+                _say(f"[{i}/{len(nights)}] {night}: success")
+            for outcome in outcomes:
+                _say(f"      {outcome.line}")
+    if quarantined_nights:
+        _say(f"csc run: drops were quarantined on {len(quarantined_nights)} night(s) "
+             f"({', '.join(map(str, quarantined_nights))}): `csc validation list --status quarantined`; "
+             "exit code 3")
+        return EXIT_QUARANTINED
     return 0
 
 

@@ -64,6 +64,22 @@ def wait_for_drops(*, up_to: date | None = None, now=None, sleep=time.sleep) -> 
         sleep(config.poll_seconds)
 
 
+def batch_label(batch: list[dict]) -> str:
+    """A mapped task's label in the grid: the council(s) of its batch (drops or landed drops)."""
+    from csc_pipeline.drops.batches import batch_label as label
+
+    return label([d.get("drop", d) for d in batch])
+
+
+def pending_batches(*, up_to: date | None = None) -> list[list[dict]]:
+    """The pending drops (waited for as `wait_for_drops` does), in the batches the DAG maps over:
+    one per council up to the deployment's council_tasks_max, shared beyond it."""
+    from csc_pipeline.drops.batches import council_batches
+
+    drops = [Drop.from_dict(d) for d in wait_for_drops(up_to=up_to)]
+    return [[d.to_dict() for d in batch] for batch in council_batches(drops, deployment.current().council_tasks_max)]
+
+
 def land(drop_dicts: list[dict], run_id: str | None = None) -> list[dict]:
     """COPY each pending drop into its own landing schema; record the load as started."""
     config = deployment.current()
@@ -75,8 +91,9 @@ def land(drop_dicts: list[dict], run_id: str | None = None) -> list[dict]:
 
 
 def validate(landed_dicts: list[dict]) -> list[dict]:
-    """Check each landed drop against the contract in the warehouse (the gate), with the
-    council's settings and label mapping."""
+    """Check each landed drop against the contract in the warehouse (the gate), with the council's
+    settings and label mapping; a drop with blocking problems is quarantined and alerted on here,
+    where its problems are known, so the council's validate task can end failed truthfully."""
     from csc_pipeline.validate.gate import validate_landed  # Great Expectations: only when validating
 
     config = deployment.current()
@@ -86,29 +103,53 @@ def validate(landed_dicts: list[dict]) -> list[dict]:
         for d in landed_dicts:
             landed = LandedDrop.from_dict(d)
             result = validate_landed(conn, dsn, landed, config.for_council(landed.drop.la_code))
-            out.append({"landed": landed.to_dict(), "passed": result.report.success,
-                        "report": result.report.to_dict(),
-                        "data_docs": str(result.data_docs) if result.data_docs else None})
+            data_docs = messages.data_docs_link(str(result.data_docs) if result.data_docs else None,
+                                                config.defaults.data_docs_dir, config.data_docs_url)
+            entry = {"landed": landed.to_dict(), "passed": result.report.success,
+                     "report": result.report.to_dict(), "data_docs": data_docs}
+            if not result.report.success:
+                entry["quarantined"] = _quarantine(conn, landed, result.report, data_docs, config)
+            out.append(entry)
     return out
 
 
+def _quarantine(conn, landed: LandedDrop, report: ValidationReport, data_docs: str | None,
+                config: deployment.Deployment) -> str:
+    """Move the drop to quarantine and alert; returns the one-line reason."""
+    la_code, extract_date = landed.drop.la_code, str(landed.drop.extract_date)
+    summary = messages.quarantine_summary(report.blocking)
+    quarantine_drop(conn, landed, summary)
+    log.error("quarantined %s/%s: %s", la_code, extract_date, summary)
+    send_alert(messages.quarantined(la_code, extract_date, landed.load_id, report.blocking, data_docs), config.alerts)
+    return messages.quarantined_line(la_code, extract_date, len(report.blocking), landed.load_id)
+
+
+def quarantined_in(validated: list[dict]) -> list[str]:
+    """The one-line reasons of the drops `validate` quarantined."""
+    return [v["quarantined"] for v in validated if v.get("quarantined")]
+
+
 def publish(validated: list[dict]) -> list[dict]:
-    """Publish passing drops in date order per council; quarantine the rest."""
+    """Publish the drops that passed (`validate`'s entries), oldest first per council."""
+    return publish_landed([v["landed"] for v in validated])
+
+
+def publish_landed(landed_dicts: list[dict]) -> list[dict]:
+    """Publish each landed drop its validation passed, in date order per council; report those it
+    quarantined. What passed is read from the audit, so this works after a failed validate task."""
     config = deployment.current()
     results = []
-    ordered = sorted(validated, key=lambda v: (v["landed"]["drop"]["la_code"], v["landed"]["drop"]["extract_date"]))
+    ordered = sorted(landed_dicts, key=lambda d: (d["drop"]["la_code"], d["drop"]["extract_date"]))
     with connection.connect(connection.warehouse_dsn(config)) as conn:
-        for v in ordered:
-            landed = LandedDrop.from_dict(v["landed"])
+        for d in ordered:
+            landed = LandedDrop.from_dict(d)
             la_code, extract_date = landed.drop.la_code, str(landed.drop.extract_date)
             label = f"{la_code}/{extract_date}"
-            if not v["passed"]:
-                blocking = ValidationReport.from_dict(v["report"]).blocking
-                summary = messages.quarantine_summary(blocking)
-                quarantine_drop(conn, landed, summary)
-                log.error("quarantined %s: %s", label, summary)
-                send_alert(messages.quarantined(la_code, extract_date, blocking, v.get("data_docs")), config.alerts)
-                results.append({"drop": label, "status": str(audit.LoadStatus.QUARANTINED), "load_id": landed.load_id})
+            record = audit.load_record(conn, landed.load_id)
+            conn.commit()
+            if record is None or record.status != audit.LoadStatus.VALIDATED:
+                results.append({"drop": label, "status": record.status if record else "missing",
+                                "load_id": landed.load_id})
                 continue
             result = publish_drop(conn, landed)
             added = sum(c["added"] for c in result.changes.values())
@@ -120,6 +161,24 @@ def publish(validated: list[dict]) -> list[dict]:
             results.append({"drop": label, "status": str(result.status), "load_id": result.load_id,
                             "rows_added": added, "rows_removed": removed, "message": result.message})
     return results
+
+
+def summarise_night(run_id: str, batches: list[list[dict]] | None = None) -> dict:
+    """What this run did to each drop, kept in audit.night_runs and logged line by line:
+    quarantines first; a drop the run took but did not finish (its task failed) is named too."""
+    config = deployment.current()
+    with connection.connect(connection.warehouse_dsn(config)) as conn:
+        outcomes = audit.drop_outcomes(conn, run_id=run_id)
+        seen = {(o.la_code, str(o.extract_date)) for o in outcomes if o.status in audit.FINISHED}
+        unfinished = [f"{d['la_code']}/{d['extract_date']}: not finished (see its failed task)"
+                      for batch in batches or [] for d in batch if (d["la_code"], d["extract_date"]) not in seen]
+        audit.record_run_summary(conn, run_id, outcomes, unfinished)
+    quarantined = [o for o in outcomes if o.status == audit.LoadStatus.QUARANTINED]
+    lines = [o.line for o in outcomes] + unfinished
+    headline = messages.night_headline(len(outcomes) + len(unfinished), len(quarantined), len(unfinished))
+    for line in [headline, *lines]:
+        (log.error if quarantined or unfinished else log.info)("%s", line)
+    return {"headline": headline, "lines": lines, "quarantined": len(quarantined), "unfinished": len(unfinished)}
 
 
 def transform() -> dict:
@@ -138,7 +197,7 @@ def transform() -> dict:
     try:
         build(dsn, marts_schema=BUILD_SCHEMA, target_path=last_build_dir(config.state_dir))
     except DbtBuildError as exc:
-        send_alert(messages.transform_failed(exc.failed), config.alerts)
+        send_alert(messages.transform_failed(exc.failed, last_build_dir(config.state_dir)), config.alerts)
         raise
     return {"through_load_id": through}
 

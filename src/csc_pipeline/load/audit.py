@@ -149,24 +149,60 @@ def last_good_row_counts(conn: psycopg.Connection, la_code: str) -> dict[str, in
     return {name: int(n) for name, n in rows}
 
 
+@dataclass(frozen=True)
+class DropOutcome:
+    la_code: str
+    extract_date: date
+    load_id: int
+    status: str
+    line: str  # what happened, counts only
+
+
+def drop_outcomes(conn: psycopg.Connection, *, extract_date: date | None = None,
+                  run_id: str | None = None) -> list[DropOutcome]:
+    """One outcome per load of that night (extract date) or of that run: its status and what
+    changed (counts only), quarantines first."""
+    where, value = ("l.extract_date = %s", extract_date) if run_id is None else ("l.run_id = %s", run_id)
+    rows = conn.execute(
+        f"""
+        select l.la_code, l.extract_date, l.load_id, l.status, coalesce(sum(t.row_count), 0),
+               coalesce(sum(t.rows_added), 0), coalesce(sum(t.rows_corrected), 0),
+               coalesce(sum(t.rows_deleted), 0), coalesce(sum(t.rows_aged_out), 0), l.message
+        from audit.loads l left join audit.load_tables t using (load_id)
+        where {where}
+        group by l.load_id order by l.status <> 'quarantined', l.la_code, l.extract_date, l.load_id
+        """,
+        (value,),
+    ).fetchall()
+    out = []
+    for la, day, load_id, status, total, added, corrected, deleted, aged, message in rows:
+        label = la if run_id is None else f"{la}/{day}"
+        if status == LoadStatus.PUBLISHED:
+            line = (f"{label}: published {total:,} rows ({added:,} new or changed, {corrected:,} corrected, "
+                    f"{deleted:,} deleted, {aged:,} aged out)")
+        else:
+            line = f"{label}: {status}" + (f" — {message}" if message else "")
+        out.append(DropOutcome(la, day, load_id, status, line))
+    return out
+
+
 def night_summary(conn: psycopg.Connection, extract_date: date) -> list[str]:
     """One line per drop of that night: its outcome and what changed (counts only)."""
-    rows = conn.execute(
+    return [o.line for o in drop_outcomes(conn, extract_date=extract_date)]
+
+
+def record_run_summary(conn: psycopg.Connection, run_id: str, outcomes: list[DropOutcome],
+                       unfinished: list[str]) -> None:
+    """Keep the run's summary (audit.night_runs): counts per status and its lines."""
+    counts = {str(s): sum(o.status == s for o in outcomes) for s in LoadStatus}
+    conn.execute(
         """
-        select l.la_code, l.status, coalesce(sum(t.row_count), 0), coalesce(sum(t.rows_added), 0),
-               coalesce(sum(t.rows_corrected), 0), coalesce(sum(t.rows_deleted), 0),
-               coalesce(sum(t.rows_aged_out), 0), l.message
-        from audit.loads l left join audit.load_tables t using (load_id)
-        where l.extract_date = %s
-        group by l.load_id order by l.la_code, l.load_id
+        insert into audit.night_runs (run_id, drops, published, quarantined, superseded, unfinished, lines)
+        values (%s, %s, %s, %s, %s, %s, %s)
+        on conflict (run_id) do update set finished_at = now(), drops = excluded.drops,
+            published = excluded.published, quarantined = excluded.quarantined,
+            superseded = excluded.superseded, unfinished = excluded.unfinished, lines = excluded.lines
         """,
-        (extract_date,),
-    ).fetchall()
-    lines = []
-    for la, status, total, added, corrected, deleted, aged, message in rows:
-        if status == LoadStatus.PUBLISHED:
-            lines.append(f"{la}: published {total:,} rows ({added:,} new or changed, {corrected:,} corrected, "
-                         f"{deleted:,} deleted, {aged:,} aged out)")
-        else:
-            lines.append(f"{la}: {status}" + (f" — {message}" if message else ""))
-    return lines
+        (run_id, len(outcomes), counts["published"], counts["quarantined"], counts["superseded"],
+         len(unfinished), [o.line for o in outcomes] + unfinished),
+    )

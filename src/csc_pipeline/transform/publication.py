@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
+from csc_pipeline.warehouse.roles import grant_readers
+
 log = logging.getLogger(__name__)
 
 PUBLISHED_SCHEMA = "marts"
@@ -125,12 +127,8 @@ def _switch_once(conn: psycopg.Connection, through_load_id: int | None) -> Publi
 
 
 def _grant_bi(conn: psycopg.Connection) -> None:
-    """The BI role reads the published marts (and only them); tables dbt adds later too."""
-    schema = sql.Identifier(PUBLISHED_SCHEMA)
-    role = sql.Identifier(BI_ROLE)
-    conn.execute(sql.SQL("grant usage on schema {} to {}").format(schema, role))
-    conn.execute(sql.SQL("grant select on all tables in schema {} to {}").format(schema, role))
-    conn.execute(sql.SQL("alter default privileges in schema {} grant select on tables to {}").format(schema, role))
+    """The BI roles read the published marts (and only them), a council's role only its own rows."""
+    grant_readers(conn, PUBLISHED_SCHEMA)
 
 
 def marts_summary(conn: psycopg.Connection, publication_id: int | None) -> dict[str, dict]:

@@ -20,6 +20,8 @@ from csc_pipeline.paths import SQL_DIR
 from csc_pipeline.contract import TABLES, Table
 from csc_pipeline.contract.loaded import LOAD_COLUMN_DEFS
 
+from . import roles
+
 
 
 class PseudonymKeyError(RuntimeError):
@@ -108,6 +110,8 @@ def initialise(conn: psycopg.Connection, config: Deployment | None = None, *, ke
         conn.execute("select pg_advisory_xact_lock(hashtext('csc_pipeline.schema'))")
         for path in sorted(SQL_DIR.glob("*.sql")):
             conn.execute(path.read_text())
+        # sql/030_roles.sql grants the council group the marts: fence its rows before anyone is in it.
+        roles.protect_council_rows(conn, "marts")
         for table in TABLES:
             conn.execute(raw_table_ddl(table))
             conn.execute(history_table_ddl(table))

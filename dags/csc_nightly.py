@@ -38,6 +38,13 @@ class DropsQuarantined(AirflowFailException):
     alerted = True
 
 
+class BuildFailed(AirflowFailException):
+    """A model or test failed: the same data fails the same way, so no retry (it would print
+    dbt's output and alert again). Already alerted by the flow."""
+
+    alerted = True
+
+
 def _up_to():
     """The last extract date this run takes: `up_to` when given (csc run), else the run's logical
     date in London (a scheduled or backfill run for night D takes the drops dated on or before D);
@@ -139,7 +146,12 @@ def csc_nightly():
     def dbt_build() -> dict:
         from csc_pipeline.flows import nightly
 
-        return nightly.transform()
+        try:
+            return nightly.transform()
+        except nightly.TransformFailed as exc:
+            if exc.final:
+                raise BuildFailed(str(exc)) from None
+            raise
 
     @task(outlets=[PERFORMANCE_MEASURES])
     def publish_marts(built: dict) -> dict:

@@ -68,6 +68,7 @@ def write_env(path: Path, landing: Path) -> None:
         "AIRFLOW_API_WORKERS": "1",
         **dict(zip(PORT_VARIABLES, map(str, ports))),
     }
+    values["CSC_DATA_DOCS_URL"] = f"http://127.0.0.1:{values['DATA_DOCS_PORT']}"
     path.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
     path.chmod(0o600)
 

@@ -93,6 +93,30 @@ def _council_roles(dsn: str) -> dict[str, list[str]]:
     return seen
 
 
+def _night_with_a_broken_build(dag, dsn: str, state_dir: Path) -> dict:
+    """Night 3 with a raw column's type changed under dbt (the night's own schema step repairs a
+    renamed one): its staging model fails. The column is put back, its values intact."""
+    from datetime import timedelta
+
+    from csc_pipeline.flows.airflow_runner import DagRunFailed, run_night
+    from csc_pipeline.transform.dbt_runner import last_build_dir
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("drop view staging.stg_ssd__persons")  # the next build makes it again
+        conn.execute("alter table raw.ssd_person alter column pers_dob type bytea using convert_to(pers_dob, 'UTF8')")
+    try:
+        with pytest.raises(DagRunFailed) as failure:
+            run_night(dag, DAY2 + timedelta(days=1))
+        states = _task_states(dag, DAY2 + timedelta(days=1))
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute("alter table raw.ssd_person alter column pers_dob type text using convert_from(pers_dob, 'UTF8')")
+    with psycopg.connect(dsn) as conn:
+        published = {la: _marts(conn, la) for la in COUNCILS}
+    return {"error": str(failure.value), "states": states, "published": published,
+            "run_results": (last_build_dir(state_dir) / "run_results.json").is_file()}
+
+
 @pytest.fixture(scope="module")
 def nights(airflow_ready, pg_server, state_dir, tmp_path_factory):
     from csc_pipeline.generate import generate_council
@@ -158,11 +182,12 @@ def nights(airflow_ready, pg_server, state_dir, tmp_path_factory):
             mapped = conn.execute(
                 "select lega_legal_status from staging.stg_ssd__legal_statuses where la_code = %s"
                 " and source_row <= 2", (MAPPED,)).fetchall()
+        broken_build = _night_with_a_broken_build(dag, warehouse_dsn, state_dir)
         emails, hooks = smtp.messages, list(hook.received)
     _, people = read_table(base / "template" / TEMPLATE_LA / DAY2.isoformat(), "ssd_person")
     return {"night2": night2, "states": states, "summary": summary, "roles": roles,
             "after1": after_night1, "after2": after_night2, "loads": loads, "emails": emails, "hooks": hooks,
-            "docs": base / "data_docs", "people": people, "mapped": mapped}
+            "docs": base / "data_docs", "people": people, "mapped": mapped, "broken_build": broken_build}
 
 
 @pytest.mark.parametrize("la_code", [VOLUME, REVIEW, ENCODING], ids=["60% volume drop", "review outside period",
@@ -233,3 +258,18 @@ def test_data_docs_are_built_for_failed_drops_without_personal_data(nights):
     secrets = _secrets(nights["people"]) - {date.today().isoformat()}  # a page carries the day it was built
     assert len(secrets) > 50
     assert leaks(html, secrets) == [], "personal data in Data Docs"
+
+
+def test_a_failed_build_fails_once_alerts_once_and_keeps_its_sql(nights):
+    """dbt fails on a model: its task fails without a retry (the same data fails the same way),
+    one alert names the model and where its compiled SQL is, the marts stay as published."""
+    broken = nights["broken_build"]
+    assert broken["states"][("dbt_build", "-1")] == ("failed", 1)
+    assert broken["states"][("publish_marts", "-1")][0] == "upstream_failed"
+    assert "dbt_build" in broken["error"]
+    assert broken["run_results"]
+    alerts = [h["alert"] for h in nights["hooks"] if h["alert"]["kind"] == "transform_failed"]
+    assert len(alerts) == 1
+    assert "stg_ssd__persons" in " ".join(alerts[0]["details"]), alerts[0]
+    assert "last-build" in alerts[0]["summary"]
+    assert broken["published"] == {la: marts for la, (_, marts) in nights["after2"].items()}

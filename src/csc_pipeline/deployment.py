@@ -51,6 +51,7 @@ from csc_pipeline.paths import PROJECT_ROOT
 
 ENV_DEPLOYMENT_CONFIG = "CSC_DEPLOYMENT_CONFIG"
 ENV_WAREHOUSE_DSN = "CSC_WAREHOUSE_DSN"
+ENV_AIRFLOW_DB_DSN = "CSC_AIRFLOW_DB_DSN"
 ENV_PSEUDONYM_KEY = "CSC_PSEUDONYM_KEY"
 WAREHOUSE_CONNECTION_ID = "csc_warehouse"
 
@@ -192,7 +193,7 @@ def _runtime(env: Mapping[str, str], doc: Mapping[str, Any], base: Path) -> dict
         "landing_root": _path(landing, base) if landing else state / "landing",
         "extract_root": _path(extracts, base) if extracts else state / "extracts",
         "warehouse_dsn": _setting(env, ENV_WAREHOUSE_DSN) or _airflow_connection_uri(env, WAREHOUSE_CONNECTION_ID),
-        "airflow_db_dsn": _setting(env, "CSC_AIRFLOW_DB_DSN"),
+        "airflow_db_dsn": _setting(env, ENV_AIRFLOW_DB_DSN),
         "pseudonym_key": _setting(env, ENV_PSEUDONYM_KEY),
     }
     if out["pseudonym_key"] is not None and len(out["pseudonym_key"]) < 32:

@@ -240,7 +240,7 @@ def cmd_run(args) -> int:
         return 0
     configure_airflow(config, quiet=not getattr(args, "verbose", False))
     _say("preparing Airflow's metadata database...")
-    migrate_airflow_db()
+    migrate_airflow_db(connection.airflow_metadata_dsn(config))
     quarantined_nights = []
     with deployment.using(config):  # the DAG and its tasks run in this process, with this deployment
         dag = load_dag()

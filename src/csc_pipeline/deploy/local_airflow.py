@@ -29,6 +29,8 @@ from pathlib import Path
 
 from .. import deployment
 from ..deployment import Deployment
+from ..warehouse.connection import airflow_metadata_dsn
+from ..warehouse.metadata_db import ensure_metadata_db
 
 COMPONENTS = ("scheduler", "dag-processor", "triggerer", "api-server")
 ADMIN_USER = "admin"
@@ -83,6 +85,9 @@ class LocalAirflow:
         if self.running():
             self.stop()  # half a deployment left by a crash: start again from clean
         env = self._environment(config, port or _free_port())
+        ensure_metadata_db(airflow_metadata_dsn(config))
+        # The scheduler starts the latest night on unpausing: give it a landing folder to look in.
+        config.landing_root.mkdir(parents=True, exist_ok=True)
         _airflow(["db", "migrate"], env)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         for component in COMPONENTS:
@@ -122,6 +127,12 @@ class LocalAirflow:
                 stopped.append(component)
             path.unlink()
         return stopped
+
+    def cli(self, config: Deployment, args: list[str]) -> int:
+        """The `airflow` command against this Airflow (its metadata database and settings), e.g.
+        `airflow backfill create --dag-id csc_nightly --from-date D1 --to-date D2`."""
+        port = int(self.info()["url"].rsplit(":", 1)[1]) if self.info_file.exists() else _free_port()
+        return subprocess.run([_airflow_bin(), *args], env=self._environment(config, port)).returncode
 
     def password(self) -> str:
         return json.loads(self.passwords_file.read_text())[ADMIN_USER]
@@ -223,8 +234,10 @@ def local_airflow(config: Deployment) -> LocalAirflow:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="local_airflow", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("action", choices=["start", "stop", "status"])
+    parser.add_argument("action", choices=["start", "stop", "status", "airflow"],
+                        help="`airflow ARGS...` runs the airflow command against this Airflow")
     parser.add_argument("--port", type=int, default=None, help="api-server port (default: a free one)")
+    parser.add_argument("airflow_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
         config = deployment.current()
@@ -233,8 +246,11 @@ def main(argv: list[str] | None = None) -> int:
             info = airflow.start(config, port=args.port)
             print(f"Airflow is running: {info['url']}", flush=True)
             print(f"  login:    {info['user']} / {airflow.password()}  (kept in {info['password_file']})")
+            print(f"  landing:  {config.landing_root} (one folder per council, one per extract date)")
             print(f"  logs:     {airflow.run_dir}/<component>.log; task logs in the UI")
             print("  stop:     make airflow-stop")
+        elif args.action == "airflow":
+            return airflow.cli(config, args.airflow_args)
         elif args.action == "stop":
             stopped = airflow.stop()
             print(f"stopped Airflow {', '.join(stopped)}" if stopped else "Airflow was not running")

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from csc_pipeline import paths
 from csc_pipeline.deployment import Deployment
-from csc_pipeline.warehouse import connection
+from csc_pipeline.warehouse import connection, metadata_db
 
 DAG_ID = "csc_nightly"
 SCHEDULED_AT = time(5, 30)
@@ -63,12 +63,17 @@ def configure_airflow(config: Deployment, *, airflow_home: Path | None = None, q
     return env
 
 
-def migrate_airflow_db() -> None:
-    """`airflow db migrate` (idempotent, a few seconds)."""
+def migrate_airflow_db(metadata_dsn: str | None = None) -> None:
+    """`airflow db migrate` (idempotent, a few seconds), after creating the database when it is
+    missing and our login may (`metadata_db.ensure_metadata_db` says what to do when it may not)."""
+    if metadata_dsn:
+        metadata_db.ensure_metadata_db(metadata_dsn)
     airflow = Path(sys.executable).with_name("airflow")
     result = subprocess.run([str(airflow), "db", "migrate"], capture_output=True, text=True, env=os.environ.copy())
     if result.returncode != 0:
-        raise DagRunFailed(f"airflow db migrate failed:\n{result.stderr[-3000:]}")
+        # Airflow prints a long traceback; its last line is the cause.
+        last = next((line for line in reversed(result.stderr.splitlines()) if line.strip()), "no output")
+        raise DagRunFailed(f"airflow db migrate failed: {last.strip()[:300]}")
 
 
 def load_dag():

@@ -181,6 +181,15 @@ def summarise_night(run_id: str, batches: list[list[dict]] | None = None) -> dic
     return {"headline": headline, "lines": lines, "quarantined": len(quarantined), "unfinished": len(unfinished)}
 
 
+class TransformFailed(RuntimeError):
+    """The night's dbt build failed (already alerted). `final`: a model or test failed, which the
+    same data repeats; otherwise dbt could not start or reach the server and a retry may do."""
+
+    def __init__(self, summary: str, *, final: bool):
+        super().__init__(summary)
+        self.final = final
+
+
 def transform() -> dict:
     """dbt build into the build schema, with the councils' own settings (IRO roles) from the
     deployment: every model, data test, unit test and contract; the published marts do not change."""
@@ -197,8 +206,10 @@ def transform() -> dict:
     try:
         build(dsn, marts_schema=BUILD_SCHEMA, target_path=last_build_dir(config.state_dir))
     except DbtBuildError as exc:
+        # dbt's own output once, in the task log; the failure itself is exc.summary, one line.
+        log.error("%s", exc)
         send_alert(messages.transform_failed(exc.failed, last_build_dir(config.state_dir)), config.alerts)
-        raise
+        raise TransformFailed(exc.summary, final=bool(exc.failed)) from None
     return {"through_load_id": through}
 
 

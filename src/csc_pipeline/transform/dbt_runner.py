@@ -25,11 +25,13 @@ OUTPUT_TAIL_LINES = 40
 
 
 class DbtBuildError(RuntimeError):
-    """dbt build failed; the message names what failed and ends with the tail of dbt's output."""
+    """dbt build failed; `summary` is one line naming what failed and where its SQL is kept,
+    the message adds the tail of dbt's output."""
 
-    def __init__(self, message: str, failed: list[str] | None = None):
+    def __init__(self, message: str, failed: list[str] | None = None, summary: str | None = None):
         super().__init__(message)
         self.failed = failed or []
+        self.summary = summary or message.splitlines()[0]
 
 
 def dbt_executable() -> str:
@@ -90,12 +92,10 @@ def build(dsn: str, *, target_path: Path | None = None, extra_args: list[str] | 
     if result.returncode != 0:
         failed = failed_nodes(target_path) if target_path is not None else []
         where = f"; dbt's compiled SQL and run_results.json are in {target_path}" if target_path else ""
-        raise DbtBuildError(
-            f"dbt build failed (exit {result.returncode}): "
-            + (f"{', '.join(failed)} failed" if failed else "see dbt's output below")
-            + f"; the published marts are unchanged{where}. dbt's output ends:\n{output_tail(result)}",
-            failed=failed,
-        )
+        summary = (f"dbt build failed (exit {result.returncode}): "
+                   + (f"{', '.join(failed)} failed" if failed else "see dbt's output")
+                   + f"; the published marts are unchanged{where}")
+        raise DbtBuildError(f"{summary}. dbt's output ends:\n{output_tail(result)}", failed=failed, summary=summary)
     return result
 
 

@@ -18,6 +18,9 @@ create table if not exists audit.loads (
     finished_at      timestamptz
 );
 create index if not exists loads_by_drop on audit.loads (la_code, extract_date, manifest_sha256);
+-- The checksums of the manifest and every contract file together (drops/fingerprint.py): a
+-- quarantined drop whose files change under the same manifest is taken again.
+alter table audit.loads add column if not exists fingerprint text;
 
 -- One row per table per load: what the manifest promised and what changed
 -- against the previous good snapshot (rows are compared by a hash of their values).

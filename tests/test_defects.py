@@ -206,6 +206,46 @@ def _delete(table: str) -> Callable[[Path], None]:
     return lambda folder: (folder / f"{table}.csv").unlink()
 
 
+def _outside(folder: Path) -> Path:
+    """A folder beside the landing root (never scanned), for what a link points to."""
+    path = folder.parents[2] / "outside" / folder.parent.name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _file_linked_outside(table: str, target: Path | None = None) -> Callable[[Path], None]:
+    """The table's file replaced by a link: to a canary copy outside the drop, or to `target`."""
+    def apply(folder: Path) -> None:
+        path = folder / f"{table}.csv"
+        if target is None:
+            canary = _outside(folder) / path.name
+            edit_table(folder, table, lambda h, rows: rows[0].update({h[0]: "canary-from-outside"}))
+            shutil.move(path, canary)
+            path.symlink_to(canary)
+        else:
+            path.unlink()
+            path.symlink_to(target)
+    return apply
+
+
+def _folder_linked(level: str) -> Callable[[Path], None]:
+    """The date folder (or the council's folder) moved outside the landing root and linked back."""
+    def apply(folder: Path) -> None:
+        moved = folder if level == "date" else folder.parent
+        target = _outside(folder) / level
+        shutil.move(moved, target)
+        moved.symlink_to(target, target_is_directory=True)
+    return apply
+
+
+def _zero_bytes(table: str) -> Callable[[Path], None]:
+    return lambda folder: (folder / f"{table}.csv").write_bytes(b"")
+
+
+def _extracted_next_year(folder: Path) -> None:
+    write_manifest(folder, {**manifest(folder), "extracted_at": f"{LAST.year + 1}-06-30T02:00:00Z"})
+
+
 def _duplicate_header(folder: Path) -> None:
     path = folder / "ssd_family.csv"
     lines = path.read_text().splitlines(keepends=True)
@@ -287,6 +327,16 @@ DEFECTS: list[Defect] = [
            _set("ssd_cla_placement", "clap_cla_placement_provider", {1: "Agency fostering"}), mapping=MAPPING),
     Defect("broken label mapping file", "label_mapping_invalid", "<LA>.csv", None, "blocked", lambda f: None,
            mapping="code_set,label,code\nlegal_status,Interim C.O.,C9\n"),
+    Defect("file linked outside the drop", "unsafe_path", "ssd_person", None, "blocked",
+           _file_linked_outside("ssd_person")),
+    Defect("file linked to /etc/passwd", "unsafe_path", "ssd_family", None, "blocked",
+           _file_linked_outside("ssd_family", Path("/etc/passwd")), refresh=False),
+    Defect("date folder linked", "unsafe_path", "manifest.json", None, "blocked", _folder_linked("date"),
+           refresh=False),
+    Defect("council folder linked", "unsafe_path", "manifest.json", None, "blocked", _folder_linked("council"),
+           refresh=False),
+    Defect("0-byte file", "file_empty", "ssd_cla_health", None, "blocked", _zero_bytes("ssd_cla_health")),
+    Defect("extracted in the future", "extract_in_future", "manifest.json", None, "blocked", _extracted_next_year),
     # Real but tolerable: reported, loaded.
     Defect("unknown extra column", "unknown_column", "ssd_person", "pers_nickname", "warned", _extra_column),
     Defect("local legal status", "code_local", "ssd_legal_status", "lega_legal_status", "warned",
@@ -528,15 +578,18 @@ def test_the_same_drop_delivered_twice_changes_nothing(night: Night):
     from csc_pipeline.drops.finder import find_drops
     from csc_pipeline.load.audit import pending_drops
 
+    # Every drop was processed, good or bad; but for the earlier night of the council whose folder
+    # is a link: the test published it around the finder, which (rightly) would refuse it.
+    linked = (LA_CODES["council folder linked"], DAY1)
     with psycopg.connect(night.dsn) as conn:
-        assert pending_drops(conn, find_drops(night.landing)) == []  # every drop was processed, good or bad
+        assert [(d.la_code, d.extract_date) for d in pending_drops(conn, find_drops(night.landing))] == [linked]
         # delivered again, byte for byte (the extract job copied the folder once more)
         la = LA_CODES["orphan foreign key"]
         folder = night.landing / la / DAY2.isoformat()
         shutil.copytree(folder, folder.with_name("copy"))
         shutil.rmtree(folder)
         folder.with_name("copy").rename(folder)
-        assert pending_drops(conn, find_drops(night.landing)) == []
+        assert [(d.la_code, d.extract_date) for d in pending_drops(conn, find_drops(night.landing))] == [linked]
 
 
 def test_a_corrected_drop_for_the_same_date_is_loaded(night: Night, environment):
@@ -545,6 +598,8 @@ def test_a_corrected_drop_for_the_same_date_is_loaded(night: Night, environment)
 
     la = LA_CODES["duplicate key"]
     folder = night.landing / la / DAY2.isoformat()
+    original = night.landing.parent / "originals" / la
+    shutil.copytree(folder, original)
     # the council fixes the file and writes a new manifest (a re-run extract job does)
     edit_table(folder, "ssd_s47_enquiry", lambda h, rows: rows[3].update(
         s47e_s47_enquiry_id=str(int(rows[3]["s47e_s47_enquiry_id"] or 0) + 7_000_000)))
@@ -563,6 +618,70 @@ def test_a_corrected_drop_for_the_same_date_is_loaded(night: Night, environment)
                                (la,)).fetchone()[0]
         assert pending_drops(conn, [d for d in find_drops(night.landing) if d.la_code == la]) == []
     assert statuses == ["published", "quarantined", "published"] and current == DAY2
+
+    # The original, quarantined, drop sent again after its correction: superseded, and it says so.
+    with psycopg.connect(night.dsn) as conn:
+        before = _raw_snapshot(conn, la)
+    shutil.rmtree(folder)
+    shutil.copytree(original, folder)
+    with psycopg.connect(night.dsn) as conn:
+        (drop,) = pending_drops(conn, [d for d in find_drops(night.landing) if d.la_code == la])
+    _, hook = environment[1:]
+    alerts_before = len(hook.received)
+    _, published = run_night([drop], run_id="original again")
+    assert published[la]["status"] == "superseded"
+    with psycopg.connect(night.dsn) as conn:
+        message = conn.execute("select message from audit.loads where load_id = %s",
+                               (published[la]["load_id"],)).fetchone()[0]
+        assert _raw_snapshot(conn, la) == before
+        assert pending_drops(conn, [d for d in find_drops(night.landing) if d.la_code == la]) == []
+    assert message.startswith(f"superseded: an earlier delivery of {DAY2} sent again; its correction (load ")
+    assert [h["alert"]["kind"] for h in hook.received[alerts_before:]] == ["superseded"]
+
+
+def test_a_quarantined_drop_is_taken_again_when_its_file_is_put_back(night: Night, environment):
+    """What the quarantine alert says to do: put the intact file back, same manifest, same date."""
+    from csc_pipeline.drops.finder import find_drops
+    from csc_pipeline.load.audit import pending_drops
+
+    la = LA_CODES["manifest checksum"]
+    folder = night.landing / la / DAY2.isoformat()
+    (alert,) = [h["alert"] for h in night.hooks if h["alert"]["la_code"] == la]
+    assert "send it again for the same date (a drop whose files changed is taken again" in alert["summary"]
+    with psycopg.connect(night.dsn) as conn:
+        assert pending_drops(conn, [d for d in find_drops(night.landing) if d.la_code == la]) == []
+    shutil.copy(night.landing.parent / "template" / TEMPLATE_LA / DAY2.isoformat() / "ssd_involvements.csv", folder)
+    with psycopg.connect(night.dsn) as conn:
+        (drop,) = pending_drops(conn, [d for d in find_drops(night.landing) if d.la_code == la])
+    validated, published = run_night([drop], run_id="fixed resend")
+    assert published[la]["status"] == "published", validated[la]["report"]
+    with psycopg.connect(night.dsn) as conn:
+        statuses = [r[0] for r in conn.execute(
+            "select status from audit.loads where la_code = %s order by load_id", (la,))]
+        assert pending_drops(conn, [d for d in find_drops(night.landing) if d.la_code == la]) == []
+    assert statuses == ["published", "quarantined", "published"]
+
+
+@pytest.mark.parametrize("extract_date, extracted_at, now, tolerance, blocked", [
+    ("2026-11-24", "2026-11-24T02:00:00Z", "2026-11-24T05:30:00+00:00", 2, None),
+    ("2026-11-25", "", "2026-11-24T05:30:00+00:00", 2, "extract date 2026-11-25 is after the day of this run"),
+    # 22:30 in London on the 24th: the 25th is within two hours, not within one
+    ("2026-11-25", "", "2026-11-24T22:30:00+00:00", 2, None),
+    ("2026-11-25", "", "2026-11-24T22:30:00+00:00", 1, "extract date 2026-11-25 is after"),
+    # British Summer Time: 23:30 UTC on 30 June is already 1 July in London
+    ("2026-07-01", "", "2026-06-30T23:30:00+00:00", 0, None),
+    ("2026-11-24", "2026-11-24T09:00:00", "2026-11-24T05:30:00+00:00", 2, "extracted_at 2026-11-24 09:00 is after"),
+    ("2026-11-24", "2026-11-24T07:00:00Z", "2026-11-24T05:30:00+00:00", 2, None),
+    ("2026-11-24", "not a time", "2026-11-24T05:30:00+00:00", 2, None),
+])
+def test_a_drop_dated_after_the_run_is_blocked(extract_date, extracted_at, now, tolerance, blocked):
+    from datetime import datetime
+
+    from csc_pipeline.drops.clock import future_problem
+
+    problem = future_problem(date.fromisoformat(extract_date), extracted_at, now=datetime.fromisoformat(now),
+                             tolerance_hours=tolerance)
+    assert (problem is None) if blocked is None else (problem is not None and problem.startswith(blocked)), problem
 
 
 # -- the operator accepts a genuine purge ----------------------------------------------------------

@@ -120,6 +120,8 @@ class Deployment:
     retry_delay_seconds: int = 300
     cutoff: time = time(7, 30)  # wait for expected councils' manifests until this London time
     poll_seconds: int = 300
+    # A drop dated after the run (London time) by more than this many hours is blocked (drops/clock.py).
+    future_tolerance_hours: int = 2
     # Up to this many councils a night, each gets its own mapped tasks in the DAG (its own row in the
     # grid); beyond it councils share this many batches, since each task costs Airflow seconds to start.
     council_tasks_max: int = 16
@@ -206,7 +208,8 @@ def _runtime(env: Mapping[str, str], doc: Mapping[str, Any], base: Path) -> dict
     for name, key, minimum in (("CSC_TASK_RETRIES", "task_retries", 0),
                                ("CSC_RETRY_DELAY_SECONDS", "retry_delay_seconds", 0),
                                ("CSC_POLL_SECONDS", "poll_seconds", 1),
-                               ("CSC_COUNCIL_TASKS_MAX", "council_tasks_max", 1)):
+                               ("CSC_COUNCIL_TASKS_MAX", "council_tasks_max", 1),
+                               ("CSC_FUTURE_TOLERANCE_HOURS", "future_tolerance_hours", 0)):
         value = get(name, key)
         if value is not None:
             out[key] = _number(value, int, name, minimum)
@@ -216,6 +219,8 @@ def _runtime(env: Mapping[str, str], doc: Mapping[str, Any], base: Path) -> dict
             out["cutoff"] = time.fromisoformat(str(cutoff))
         except ValueError:
             raise ConfigError(f"CSC_CUTOFF: {cutoff!r} is not a time like 07:30") from None
+    if out.get("future_tolerance_hours", 0) > 24:
+        raise ConfigError("CSC_FUTURE_TOLERANCE_HOURS: at most 24 (hours, not days: a later date is an error)")
     out["alerts"] = _alert_settings(env)
     out["data_docs_url"] = get("CSC_DATA_DOCS_URL", "data_docs_url")
     return out

@@ -40,6 +40,10 @@ class Rule:
 _RULES = (
     # Found while landing the files, before Great Expectations runs.
     Rule("manifest_unreadable", "manifest.json missing keys or not JSON", "blocking", "landing", acceptable=False),
+    Rule("unsafe_path", "symbolic link, or a path outside the drop's folder: refused, not opened", "blocking",
+         "landing", acceptable=False),
+    Rule("extract_in_future", "extract date or extracted_at after the time of the run", "blocking", "landing",
+         acceptable=False, knob="future_tolerance_hours"),
     Rule("manifest_folder_mismatch", "manifest la_code or extract_date differs from the folder", "blocking",
          "landing", acceptable=False),
     Rule("la_code_unknown", "la_code is not the GSS code of an English authority with children's services "
@@ -57,6 +61,7 @@ _RULES = (
          "another, e.g. \"encoding\": \"cp1252\")", "blocking", "landing", acceptable=False),
     Rule("unreadable_file", "file is not valid CSV in its declared encoding", "blocking", "landing",
          acceptable=False),
+    Rule("file_empty", "file is empty (0 bytes, not even a header row)", "blocking", "landing"),
     Rule("duplicate_header", "duplicate or empty column header", "blocking", "landing", acceptable=False),
     # Checked by the gate and the Great Expectations suites in the landing schema.
     Rule("required_table", "required table missing from the drop", "blocking", "drop", acceptable=False),

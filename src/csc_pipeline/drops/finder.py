@@ -2,8 +2,10 @@
 
 The landing folder is read-only to the pipeline; what has been processed is
 recorded in the warehouse (audit.loads, see load/audit.py `pending_drops`), keyed by
-council, date and the manifest's checksum, so a corrected drop for the same date is new
-work and the same drop delivered twice is not.
+council, date and the manifest's checksum (and, for a quarantined drop, its files' checksums),
+so a corrected drop for the same date is new work and the same drop delivered twice is not.
+Folders and manifests reached through a symbolic link are listed but never opened: landing
+refuses them, so the data team hears of them.
 """
 
 from __future__ import annotations
@@ -16,8 +18,13 @@ from pathlib import Path
 from csc_pipeline.contract.delivery import LA_CODE_PATTERN, MANIFEST_NAME
 
 from .manifest import Manifest, sha256_of
+from .safe_paths import is_refused_file, is_refused_folder
 
 log = logging.getLogger(__name__)
+
+# The manifest checksum of a drop reached through a link: it is not opened, and landing refuses it.
+REFUSED = "refused: symbolic link"
+
 
 @dataclass(frozen=True)
 class Drop:
@@ -70,5 +77,6 @@ def find_drops(landing_root: Path, *, up_to: date | None = None) -> list[Drop]:
             if not manifest.is_file():
                 log.info("drop %s/%s has no manifest yet: still being written", la_dir.name, date_dir.name)
                 continue
-            drops.append(Drop(date_dir, la_dir.name, extract_date, sha256_of(manifest)))
+            refused = is_refused_folder(la_dir) or is_refused_folder(date_dir) or is_refused_file(manifest, date_dir)
+            drops.append(Drop(date_dir, la_dir.name, extract_date, REFUSED if refused else sha256_of(manifest)))
     return sorted(drops, key=lambda d: (d.la_code, d.extract_date))

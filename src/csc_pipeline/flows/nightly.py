@@ -102,6 +102,12 @@ def validate(landed_dicts: list[dict]) -> list[dict]:
     with connection.connect(dsn, autocommit=True) as conn:
         for d in landed_dicts:
             landed = LandedDrop.from_dict(d)
+            if landed.superseded:
+                log.warning("%s/%s: %s", landed.drop.la_code, landed.drop.extract_date, landed.superseded)
+                send_alert(messages.superseded(landed.drop.la_code, str(landed.drop.extract_date), landed.superseded),
+                           config.alerts)
+                out.append({"landed": landed.to_dict(), "passed": False, "report": None})
+                continue
             result = validate_landed(conn, dsn, landed, config.for_council(landed.drop.la_code))
             data_docs = messages.data_docs_link(str(result.data_docs) if result.data_docs else None,
                                                 config.defaults.data_docs_dir, config.data_docs_url)

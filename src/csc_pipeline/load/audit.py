@@ -114,17 +114,62 @@ def record_acceptance(conn: psycopg.Connection, load_id: int, *, operator: str, 
         (load_id, operator, reason, rules, mode, Jsonb(stored.to_dict()))).fetchone()[0]
 
 
-def finished_drops(conn: psycopg.Connection) -> set[tuple[str, date, str]]:
-    """(la_code, extract_date, manifest checksum) of every drop the warehouse has finished with."""
-    return {(la, d, sha) for la, d, sha in conn.execute(
-        "select la_code, extract_date, manifest_sha256 from audit.loads where status = any(%s)",
-        ([str(s) for s in FINISHED],))}
+def record_fingerprint(conn: psycopg.Connection, load_id: int, fingerprint: str) -> None:
+    conn.execute("update audit.loads set fingerprint = %s where load_id = %s", (fingerprint, load_id))
+
+
+@dataclass(frozen=True)
+class LastDelivery:
+    """The last finished load of a council's extract date: the delivery now standing for that date."""
+
+    manifest_sha256: str
+    status: str
+    fingerprint: str | None
+
+
+def last_deliveries(conn: psycopg.Connection) -> dict[tuple[str, date], LastDelivery]:
+    """(la_code, extract_date) -> its last finished load."""
+    rows = conn.execute(
+        "select distinct on (la_code, extract_date) la_code, extract_date, manifest_sha256, status, fingerprint"
+        " from audit.loads where status = any(%s) order by la_code, extract_date, load_id desc",
+        ([str(s) for s in FINISHED],)).fetchall()
+    return {(la, day): LastDelivery(sha, status, fp) for la, day, sha, status, fp in rows}
 
 
 def pending_drops(conn: psycopg.Connection, drops: list[Drop]) -> list[Drop]:
-    """The drops the warehouse has not finished with (same council, date and manifest)."""
-    done = finished_drops(conn)
-    return [d for d in drops if (d.la_code, d.extract_date, d.manifest_sha256) not in done]
+    """The drops the warehouse has not finished with: a date not loaded yet, a delivery other than
+    the one last loaded for its date (a correction, or an earlier delivery sent again: publishing
+    finds which), or the quarantined one whose files have changed since (a fixed resend)."""
+    from csc_pipeline.drops.fingerprint import current_fingerprint
+
+    last = last_deliveries(conn)
+    pending = []
+    for d in drops:
+        done = last.get((d.la_code, d.extract_date))
+        if done is None or done.manifest_sha256 != d.manifest_sha256:
+            pending.append(d)
+        elif done.status == LoadStatus.QUARANTINED and done.fingerprint is not None \
+                and current_fingerprint(d.path, d.manifest_sha256) != done.fingerprint:
+            pending.append(d)
+    return pending
+
+
+def replaced_delivery(conn: psycopg.Connection, drop: Drop) -> int | None:
+    """When this delivery (same manifest) of the date was loaded before and a later delivery of the
+    same date has been loaded since (the correction), the correction's load id: the original sent
+    again stays superseded."""
+    row = conn.execute(
+        """
+        select later.load_id from audit.loads earlier
+        join audit.loads later on later.la_code = earlier.la_code and later.extract_date = earlier.extract_date
+             and later.load_id > earlier.load_id and later.manifest_sha256 <> earlier.manifest_sha256
+        where earlier.la_code = %s and earlier.extract_date = %s and earlier.manifest_sha256 = %s
+          and earlier.status = any(%s) and later.status = any(%s)
+        order by later.load_id desc limit 1
+        """,
+        (drop.la_code, drop.extract_date, drop.manifest_sha256, [str(s) for s in FINISHED],
+         [str(s) for s in GOOD])).fetchone()
+    return int(row[0]) if row else None
 
 
 def newer_good_extract(conn: psycopg.Connection, la_code: str, extract_date: date) -> date | None:

@@ -14,6 +14,7 @@ import csv
 import io
 import logging
 import re
+from datetime import datetime, timezone
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -21,7 +22,10 @@ import psycopg
 from psycopg import sql
 
 from csc_pipeline.contract import TABLES_BY_NAME
-from csc_pipeline.drops.finder import Drop
+from csc_pipeline.drops.clock import future_problem
+from csc_pipeline.drops.fingerprint import csv_files, current_fingerprint
+from csc_pipeline.drops.finder import REFUSED, Drop
+from csc_pipeline.drops.safe_paths import is_refused_file
 from csc_pipeline.contract.loaded import LOAD_COLUMN_DEFS
 from csc_pipeline.contract.delivery import LA_CODE_PATTERN, MANIFEST_NAME, default_window_start
 from csc_pipeline.deployment import Deployment
@@ -53,18 +57,19 @@ class LandedDrop:
     row_counts: dict[str, int] = field(default_factory=dict)
     sha256: dict[str, str] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
+    superseded: str = ""  # why the drop was not landed at all: an earlier delivery sent again
 
     def to_dict(self) -> dict:
         return {
             "drop": self.drop.to_dict(), "load_id": self.load_id, "schema": self.schema,
             "tables": self.tables, "row_counts": self.row_counts, "sha256": self.sha256,
-            "issues": [asdict(i) for i in self.issues],
+            "issues": [asdict(i) for i in self.issues], "superseded": self.superseded,
         }
 
     @classmethod
     def from_dict(cls, d: dict) -> "LandedDrop":
         return cls(Drop.from_dict(d["drop"]), d["load_id"], d["schema"], d["tables"], d["row_counts"],
-                   d["sha256"], [Issue(**i) for i in d["issues"]])
+                   d["sha256"], [Issue(**i) for i in d["issues"]], d.get("superseded", ""))
 
 
 def unreadable_manifest(drop: Drop) -> Manifest:
@@ -80,26 +85,52 @@ def normalise_header(name: str) -> str:
 
 
 # Landing problems after which the drop's tables are not read at all.
-NOT_READ = ("manifest_unreadable", "la_code_unknown", "unsupported_encoding")
+NOT_READ = ("manifest_unreadable", "la_code_unknown", "unsupported_encoding", "extract_in_future")
 
 
-def land(conn: psycopg.Connection, drop: Drop, deployment: Deployment, run_id: str | None) -> LandedDrop:
+def not_read(issues: list[Issue]) -> bool:
+    """Whether landing read none of the drop's tables (so no table can be checked): a problem of
+    NOT_READ, or the drop's folder or manifest refused as a link."""
+    return any(i.rule in NOT_READ or (i.rule == "unsafe_path" and i.table == MANIFEST_NAME) for i in issues)
+
+
+def land(conn: psycopg.Connection, drop: Drop, deployment: Deployment, run_id: str | None,
+         *, now: datetime | None = None) -> LandedDrop:
     """Record the load as started, then COPY the drop in, if the deployment accepts it.
 
-    A drop that cannot be landed (unreadable manifest, council not accepted) is still recorded,
-    with the reason, so that validation blocks it and it is quarantined and alerted on:
-    nothing is read from a drop the pipeline does not accept."""
-    try:
-        manifest, issues = drop.manifest, []
-    except ManifestError as exc:
-        log.error("drop %s/%s: %s", drop.la_code, drop.extract_date, exc)
-        manifest, issues = unreadable_manifest(drop), [make_issue("manifest_unreadable", MANIFEST_NAME)]
+    A drop that cannot be landed (reached through a link, unreadable manifest, council not
+    accepted, dated after the run) is still recorded, with the reason, so that validation blocks
+    it and it is quarantined and alerted on: nothing is read from a drop the pipeline does not accept."""
+    if drop.manifest_sha256 == REFUSED:
+        manifest, issues = unreadable_manifest(drop), [make_issue("unsafe_path", MANIFEST_NAME, message=(
+            "the council folder, the date folder or the manifest is a symbolic link: refused, nothing read"))]
+    else:
+        try:
+            manifest, issues = drop.manifest, []
+        except ManifestError as exc:
+            log.error("drop %s/%s: %s", drop.la_code, drop.extract_date, exc)
+            manifest, issues = unreadable_manifest(drop), [make_issue("manifest_unreadable", MANIFEST_NAME)]
     load_id = audit.start_load(conn, drop, manifest, run_id)
+    correction = audit.replaced_delivery(conn, drop)
+    if correction is not None:
+        # Neither validated nor alerted as a bad drop: it was dealt with when its correction came.
+        message = (f"superseded: an earlier delivery of {drop.extract_date:%Y-%m-%d} sent again; its correction "
+                   f"(load {correction}) stays loaded")
+        audit.set_status(conn, load_id, audit.LoadStatus.SUPERSEDED, message)
+        return LandedDrop(drop, load_id, drop.landing_schema, superseded=message)
     if not deployment.accepts(drop.la_code) or not LA_CODE_PATTERN.match(manifest.la_code):
         issues.append(make_issue("la_code_unknown", MANIFEST_NAME))
+    if not issues:
+        problem = future_problem(max(drop.extract_date, manifest.extract_date), manifest.extracted_at,
+                                 now=now or datetime.now(timezone.utc),
+                                 tolerance_hours=deployment.future_tolerance_hours)
+        if problem:
+            issues.append(make_issue("extract_in_future", MANIFEST_NAME, message=problem))
     if issues:
+        audit.record_fingerprint(conn, load_id, current_fingerprint(drop.path, drop.manifest_sha256))
         return LandedDrop(drop, load_id, drop.landing_schema, issues=issues)
     landed = land_drop(conn, drop, manifest, load_id)
+    audit.record_fingerprint(conn, load_id, current_fingerprint(drop.path, drop.manifest_sha256, landed.sha256))
     if manifest.la_code != drop.la_code or manifest.extract_date != drop.extract_date:
         landed.issues.append(make_issue("manifest_folder_mismatch", MANIFEST_NAME))
     log.info("landed %s/%s: %d tables, %d rows", drop.la_code, drop.extract_date,
@@ -119,10 +150,11 @@ def land_drop(conn: psycopg.Connection, drop: Drop, manifest: Manifest, load_id:
         conn.execute(sql.SQL("drop schema if exists {} cascade").format(schema))
         conn.execute(sql.SQL("create schema {}").format(schema))
 
-    files = {p.stem.lower(): p for p in drop.path.glob("*.csv")} | {
-        p.stem.lower(): p for p in drop.path.glob("*.CSV")
-    }
+    files = csv_files(drop.path)
     for name in sorted(files):
+        if is_refused_file(files[name], drop.path):
+            landed.issues.append(make_issue("unsafe_path", files[name].name if name not in TABLES_BY_NAME else name))
+            continue
         if name not in TABLES_BY_NAME:
             landed.issues.append(make_issue("unknown_table", files[name].name))
             continue
@@ -141,6 +173,9 @@ def _land_file(conn, landed: LandedDrop, table: str, path: Path, manifest: Manif
     elif entry.sha256 != checksum:
         landed.issues.append(make_issue("manifest_checksum", table))
 
+    if path.stat().st_size == 0:
+        landed.issues.append(make_issue("file_empty", table))
+        return
     header = _read_header(path, manifest.encoding)
     if header is None:
         landed.issues.append(make_issue("file_encoding", table, message=(

@@ -30,7 +30,7 @@ from csc_pipeline.contract.rules import CONTRACT_LIKE_NAME, Severity
 from csc_pipeline.deployment import ValidationConfig
 from csc_pipeline.issues import Issue, ValidationReport, make_issue
 from csc_pipeline.load import audit
-from csc_pipeline.load.copy_in import NOT_READ, LandedDrop, LandingSchemaError, landed_columns
+from csc_pipeline.load.copy_in import LandedDrop, LandingSchemaError, landed_columns, not_read
 
 from .check_results import DropContext, write_results
 from .checks import checks_for
@@ -62,7 +62,7 @@ def validate_landed(conn: psycopg.Connection, dsn: str, landed: LandedDrop, conf
     except MappingError as exc:
         issues.append(make_issue("label_mapping_invalid", exc.file.name, message=str(exc.args[0])))
     docs = None
-    if not any(i.rule in NOT_READ for i in issues):
+    if not not_read(issues):
         if config.data_docs != "never":
             docs = config.docs_dir() / drop.la_code / f"{drop.extract_date}_load{landed.load_id}"
         issues += validate_drop(

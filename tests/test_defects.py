@@ -238,6 +238,14 @@ def _folder_linked(level: str) -> Callable[[Path], None]:
     return apply
 
 
+def _surnames_in_a_code_column(folder: Path) -> None:
+    """Surnames, in upper case as SystemC writes them, shifted into a code column."""
+    def edit(header, rows):
+        for r in rows[:6]:
+            r["pers_ethnicity"] = r["pers_surname"].upper()
+    edit_table(folder, "ssd_person", edit)
+
+
 def _zero_bytes(table: str) -> Callable[[Path], None]:
     return lambda folder: (folder / f"{table}.csv").write_bytes(b"")
 
@@ -335,10 +343,12 @@ DEFECTS: list[Defect] = [
            refresh=False),
     Defect("council folder linked", "unsafe_path", "manifest.json", None, "blocked", _folder_linked("council"),
            refresh=False),
+    Defect("surnames in a code column", "code_valid", "ssd_person", "pers_ethnicity", "blocked",
+           _surnames_in_a_code_column),
     Defect("0-byte file", "file_empty", "ssd_cla_health", None, "blocked", _zero_bytes("ssd_cla_health")),
     Defect("extracted in the future", "extract_in_future", "manifest.json", None, "blocked", _extracted_next_year),
     # Real but tolerable: reported, loaded.
-    Defect("unknown extra column", "unknown_column", "ssd_person", "pers_nickname", "warned", _extra_column),
+    Defect("unknown extra column", "unknown_column", "ssd_person", None, "warned", _extra_column),
     Defect("local legal status", "code_local", "ssd_legal_status", "lega_legal_status", "warned",
            _local_label("Secure accommodation order (local)")),
     Defect("volume growth", "volume_growth", "ssd_involvements", None, "warned", _grow),
@@ -471,6 +481,7 @@ def night(environment, defect_db, state_dir, tmp_path_factory) -> Night:
 
 def _secrets(people: list[dict]) -> set[str]:
     names = {p[k] for p in people for k in ("pers_forename", "pers_surname") if p[k]}
+    names |= {n.upper() for n in names}  # SystemC writes names in upper case
     dobs = {p["pers_dob"][:10] for p in people if p["pers_dob"]}
     return names | dobs | {"Zebedee", "Zoë", "Brontë"}
 
@@ -537,20 +548,41 @@ def test_the_catalogue_is_large_and_distinct():
     assert len(DEFECTS) >= 30 and len(blocked) >= 25
 
 
-def test_unmapped_values_are_reported_for_coded_columns_only(night: Night):
+def test_unmapped_values_are_never_stored_and_the_operator_command_prints_them(night: Night, capsys):
+    from csc_pipeline.cli.main import main
     from csc_pipeline.issues import ValidationReport
 
     report = ValidationReport.from_dict(night.validated[LA_CODES["unknown code"]]["report"])
     (issue,) = [i for i in report.issues if i.rule == "code_valid"]
-    assert issue.values == [["IFA placement (agency)", 2]] and issue.rows == 2 and issue.sample_rows == [1, 3]
-    assert issue.to_text().endswith("— 2 rows (rows 1, 3); values: 'IFA placement (agency)' ×2")
-    # the council's own (mapped) label passes, its unmapped one is reported as it was written
-    report = ValidationReport.from_dict(night.validated[LA_CODES["council label not mapped"]]["report"])
-    (issue,) = [i for i in report.issues if i.rule == "code_valid"]
-    assert issue.values == [["Agency fostering", 1]]
-    # a personal-data column never shows values, whatever breaks
-    report = ValidationReport.from_dict(night.validated[LA_CODES["bad date"]]["report"])
+    assert issue.values == [] and issue.rows == 2 and issue.sample_rows == [1, 3]
+    assert issue.to_text().endswith("— 2 rows (rows 1, 3)")
+    # the quality lead reads them on the terminal, from the quarantined data: the unmapped ones only
+    cases = {"unknown code": ("ssd_cla_placement", "clap_cla_placement_type", [("IFA placement (agency)", 2)]),
+             "council label not mapped": ("ssd_cla_placement", "clap_cla_placement_provider",
+                                          [("Agency fostering", 1)])}
+    for name, (table, column, expected) in cases.items():
+        load_id = night.validated[LA_CODES[name]]["landed"]["load_id"]
+        capsys.readouterr()
+        assert main(["validation", "values", str(load_id), table, column]) == 0
+        out = capsys.readouterr().out
+        assert [line.split(None, 1) for line in out.splitlines()[1:]] == [[f"{n:,}", repr(v)] for v, n in expected], out
+    # names shifted into a code column: nowhere in the stored report, on the terminal when asked
+    la = LA_CODES["surnames in a code column"]
+    report = ValidationReport.from_dict(night.validated[la]["report"])
     assert all(i.values == [] for i in report.issues)
+    capsys.readouterr()
+    assert main(["validation", "values", str(night.validated[la]["landed"]["load_id"]), "ssd_person",
+                 "pers_ethnicity"]) == 0
+    shown = capsys.readouterr().out
+    assert sum(int(line.split()[0]) for line in shown.splitlines()[1:]) == 6
+    assert leaks(shown, _secrets(night.people)), "the operator sees the values"
+    # and refuses what it cannot show
+    published = night.validated[LA_CODES["volume growth"]]["landed"]["load_id"]
+    assert main(["validation", "values", str(published), "ssd_person", "pers_ethnicity"]) == 1
+    assert main(["validation", "values", str(night.validated[la]["landed"]["load_id"]), "ssd_person",
+                 "pers_surname"]) == 1
+    err = capsys.readouterr().err
+    assert "quarantined drops only" in err and "not a coded column" in err
 
 
 def test_the_mapped_label_reaches_the_warehouse_table_staging_reads(night: Night):

@@ -68,9 +68,6 @@ class ValidationConfig:
     volume_growth_max_pct: float = 50.0
     # Tables with fewer rows than this in the last good drop are not compared.
     volume_min_rows: int = 10
-    # Unmapped values reported per column (coded, non-personal columns only), and their length.
-    unmapped_values_max: int = 10
-    unmapped_value_chars: int = 40
     # Rule id -> severity, over rules.RULES's defaults.
     severity: Mapping[str, Severity] = field(default_factory=dict)
     # The council's label mapping file (code_set,label,code), if any.
@@ -362,7 +359,7 @@ def _role_codes(value: Any, where: str) -> tuple[str, ...]:
 
 
 _NUMBERS = {"volume_shrink_max_pct": float, "volume_growth_max_pct": float, "volume_min_rows": int,
-            "unmapped_values_max": int, "unmapped_value_chars": int, "validation_connections": int}
+            "validation_connections": int}
 _MINIMUM = {"validation_connections": 1}
 
 

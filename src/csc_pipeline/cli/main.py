@@ -14,7 +14,7 @@
 
 Exit codes: 0 success; 1 the pipeline failed (a DAG run, dbt, the warehouse); 2 bad usage;
 3 (`csc run`) a drop was quarantined: the other drops were published, the quarantined one needs
-fixing and resending, or `csc accept`.
+fixing and resending, or `csc accept`; 4 (`csc run`) another run holds the warehouse.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from csc_pipeline.deployment import ENV_WAREHOUSE_DSN
 
 DEMO_LA_CODE = "E06999999"
 EXIT_QUARANTINED = 3  # `csc run`: a drop was quarantined (documented in the module docstring)
+EXIT_RUN_IN_PROGRESS = 4  # `csc run`: another run holds the warehouse's run lock
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -208,6 +209,21 @@ def cmd_docs(args) -> int:
 
 
 def cmd_run(args) -> int:
+    from csc_pipeline.warehouse import connection
+    from csc_pipeline.warehouse.run_lock import RunInProgress, run_lock
+
+    config = deployment.current()
+    if args.landing:
+        config = replace(config, landing_root=args.landing.resolve())
+    try:
+        with run_lock(connection.warehouse_dsn(config)):
+            return _run_nights(args, config)
+    except RunInProgress as exc:
+        print(f"csc run: {exc}", file=sys.stderr)
+        return EXIT_RUN_IN_PROGRESS
+
+
+def _run_nights(args, config) -> int:
     from csc_pipeline.drops.finder import find_drops
     from csc_pipeline.flows.airflow_runner import (
         QUARANTINED, DagRunFailed, configure_airflow, load_dag, migrate_airflow_db, run_night,
@@ -217,9 +233,6 @@ def cmd_run(args) -> int:
     from csc_pipeline.transform.publication import marts_behind_raw
     from csc_pipeline.warehouse import connection, schema
 
-    config = deployment.current()
-    if args.landing:
-        config = replace(config, landing_root=args.landing.resolve())
     # A replay at the terminal should not sit out a scheduled run's five-minute retry delay.
     if not os.environ.get("CSC_RETRY_DELAY_SECONDS"):
         config = replace(config, retry_delay_seconds=15)

@@ -43,6 +43,13 @@ def add_commands(subparsers) -> None:
     show = vs.add_parser("show", help="the validation report of a load (file, column, rule, rows; never values)")
     show.add_argument("load_id", type=int)
     show.set_defaults(func=cmd_show)
+    values = vs.add_parser("values", help="a quarantined drop's unmapped values of a coded column, printed "
+                           "here only (they may be names; never stored or sent)")
+    values.add_argument("load_id", type=int)
+    values.add_argument("table")
+    values.add_argument("column")
+    values.add_argument("--limit", type=int, default=100)
+    values.set_defaults(func=cmd_values)
     rules = vs.add_parser("rules", help="every rule, its default severity and what configures it")
     rules.set_defaults(func=cmd_rules)
     check = vs.add_parser("check-mapping", help="check a council's label mapping file (code_set,label,code)")
@@ -106,6 +113,26 @@ def cmd_show(args) -> int:
     print(ValidationReport.from_dict(report).to_text() if report else "(not validated)")
     for operator, reason, rules, at in accepted:
         print(f"accepted {at:%Y-%m-%d %H:%M} by {operator} ({', '.join(rules)}): {reason}")
+    return 0
+
+
+def cmd_values(args) -> int:
+    from csc_pipeline.validate.unmapped_values import ValuesUnavailable, unmapped_values
+    from csc_pipeline.warehouse import connection
+
+    with connection.connect(connection.warehouse_dsn(deployment.current())) as conn:
+        try:
+            found = unmapped_values(conn, args.load_id, args.table, args.column, limit=args.limit)
+        except ValuesUnavailable as exc:
+            print(f"csc validation values: {exc}", file=sys.stderr)
+            return 1
+    if not found:
+        print(f"load {args.load_id} {args.table}.{args.column}: every value is a code, a description or a mapped label")
+        return 0
+    print(f"load {args.load_id} {args.table}.{args.column}: {len(found)} unmapped value(s), rows each "
+          "(shown here only: add the council's labels to its mapping file, code_set,label,code)")
+    for value, rows in found:
+        print(f"  {rows:>7,}  {value!r}")
     return 0
 
 

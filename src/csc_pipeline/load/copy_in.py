@@ -183,9 +183,13 @@ def _land_file(conn, landed: LandedDrop, table: str, path: Path, manifest: Manif
             '"encoding": "cp1252" in the manifest')))
         return
     columns = [normalise_header(h) for h in header]
-    duplicates = sorted({c for c in columns if columns.count(c) > 1})
-    if duplicates or "" in columns:
-        landed.issues.append(make_issue("duplicate_header", table, ", ".join(duplicates) or None))
+    bad = [n for n, c in enumerate(columns, 1) if not c or columns.count(c) > 1]
+    if bad:
+        # Only the contract's names are shown: other header cells may be a child's details.
+        named = sorted({c for c in columns if columns.count(c) > 1 and c in TABLES_BY_NAME[table].column_names})
+        landed.issues.append(make_issue("duplicate_header", table, ", ".join(named) or None, message=(
+            f"duplicate or empty column header at position{'s' * (len(bad) != 1)} {', '.join(map(str, bad[:10]))}"
+            f"{', …' if len(bad) > 10 else ''}")))
         return
 
     target = sql.Identifier(landed.schema, table)

@@ -23,6 +23,11 @@ from .copy_in import LandedDrop, landed_columns
 _PREFIX = "load_{}__"
 
 
+def quarantined_table_name(load_id: int, table: str) -> str:
+    """The name a quarantined load's table is kept under in the `quarantine` schema."""
+    return _PREFIX.format(load_id) + table
+
+
 def quarantine_drop(conn: psycopg.Connection, landed: LandedDrop, summary: str) -> None:
     with conn.transaction():
         move_to_quarantine(conn, landed.schema, landed.load_id)
@@ -39,7 +44,7 @@ def move_to_quarantine(conn: psycopg.Connection, schema: str, load_id: int) -> N
             "select table_name from information_schema.columns where table_schema = %s"
             " and column_name = 'source_row' and is_identity = 'YES'", (schema,))}
         for table in tables:
-            moved = _PREFIX.format(load_id) + table
+            moved = quarantined_table_name(load_id, table)
             if table in numbered:
                 # The record-number sequence would move too, under its old name, and collide with the
                 # next quarantined drop's; the numbers themselves stay.
@@ -69,7 +74,7 @@ def restore_from_quarantine(conn: psycopg.Connection, load_id: int, schema: str)
         tables = quarantined_tables(conn, load_id)
         conn.execute(sql.SQL("create schema {}").format(sql.Identifier(schema)))
         for table in tables:
-            kept = _PREFIX.format(load_id) + table
+            kept = quarantined_table_name(load_id, table)
             conn.execute(sql.SQL("alter table {} set schema {}").format(
                 sql.Identifier("quarantine", kept), sql.Identifier(schema)))
             conn.execute(sql.SQL("alter table {} rename to {}").format(

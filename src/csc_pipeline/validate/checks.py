@@ -59,7 +59,6 @@ class Check:
     # required column is reported once, by required_column).
     needs: tuple[tuple[str, str], ...] = ()
     severity: Severity | None = None  # None: the rule's
-    collect_values: bool = False  # report the offending values (coded, non-personal columns only)
     params: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -200,7 +199,7 @@ def _column_checks(table: Table, column: Column) -> list[Check]:
             where += f" and private.normalise_label(t.{col}) not like {sql_literal(prefix.strip().lower() + ':%')}"
         rule = "code_local" if cs.open_set else "code_valid"
         add(rule, f"{c} holds a code of {cs.name} (or its description, or a council label)", where,
-            collect_values=not column.pii, params={"code_set": cs.name})
+            params={"code_set": cs.name})
     if column.type == "yn":
         add("yn_valid", f"{c} is Y or N",
             f"t.{col} not in ('Y', 'N') and private.parse_yn(t.{col}) is null and not {null_test(f't.{col}')}")

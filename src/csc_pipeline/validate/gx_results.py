@@ -53,13 +53,14 @@ def issues_from_result(
                 issues.append(make_issue(rule, table.name, _contract_column(table, name), severity=severity,
                                          message=message))
         elif rule == "unknown_column":
-            for name in detail.get("columns", []):
-                issues.append(make_issue(rule, table.name, name, severity=severity, message=message))
-            withheld = int(detail.get("withheld") or 0)
-            if withheld:
+            positions = [int(n) for n in detail.get("positions", [])]
+            if positions:
+                many = len(positions) != 1
+                hint = " (is the header row missing?)" if len(positions) == int(detail.get("of") or 0) else ""
                 issues.append(make_issue(rule, table.name, severity=severity, message=(
-                    f"{withheld} column{'s' * (withheld != 1)} not in the contract, names withheld because they "
-                    f"do not look like {detail.get('prefix', '')}… column names (is the header row missing?)")))
+                    f"{len(positions)} column{'s' * many} not in the contract, at position{'s' * many} "
+                    f"{', '.join(map(str, positions[:10]))}{', …' if len(positions) > 10 else ''} of the header: "
+                    f"ignored; names withheld (only the contract's column names are shown){hint}")))
         elif rule in ("volume_shrink", "volume_growth"):
             issues.append(make_issue(rule, table.name, severity=severity, message=(
                 f"{message}: {detail.get('rows')} rows, {detail.get('previous')} in the last good drop "
@@ -69,8 +70,7 @@ def issues_from_result(
         else:
             samples = [n for n in (row.get("sample_rows") or []) if isinstance(n, int) and not isinstance(n, bool)]
             issues.append(make_issue(rule, table.name, column, rows=violations, severity=severity,
-                                     sample_rows=sorted(samples)[:MAX_SAMPLE_ROWS], message=message,
-                                     values=_values(table, column, detail)))
+                                     sample_rows=sorted(samples)[:MAX_SAMPLE_ROWS], message=message))
     for error, n in errors.items():
         issues.append(make_issue(
             "check_error", table.name,
@@ -81,16 +81,6 @@ def issues_from_result(
 
 def _raised(info: Any) -> bool:
     return isinstance(info, dict) and bool(info.get("raised_exception"))
-
-
-def _values(table: Table, column: str | None, detail: dict) -> list[list]:
-    """Unmapped labels, only ever for a coded column not marked as personal data."""
-    if not column or column not in table.column_names:
-        return []
-    c = table.column(column)
-    if c.pii or c.type != "code":
-        return []
-    return [[str(v)[:200], n] for v, n in detail.get("values", [])]
 
 
 def _contract_column(table: Table, name: str) -> str:

@@ -5,7 +5,8 @@ gate builds ONE query that scans it once and computes, for every row check, the
 number of rows breaking it (`count(*) filter (where <violation>)`), with the keys
 of other tables and the parsed dates it needs joined in. Only for the few checks
 that fail does a second, small query fetch the first five `source_row` numbers
-(and, for coded non-personal columns, the offending values with their counts).
+(never values: a code column can hold names when headers are swapped; the operator's
+`csc validation values` prints them on a terminal, see unmapped_values.py).
 Table checks (columns present, empty table, volume against the last good drop)
 are computed from the catalogue and the same count. Every result goes into one
 small table of the landing schema, `_csc_checks`, which is what the Great
@@ -38,7 +39,6 @@ from collections.abc import Callable
 import psycopg
 from psycopg import sql
 
-from csc_pipeline.contract import TABLES_BY_NAME
 from csc_pipeline.contract.rules import ROW_NUMBER_COLUMN
 from csc_pipeline.issues import MAX_SAMPLE_ROWS
 
@@ -114,10 +114,8 @@ def _run_table(conn, ctx: DropContext, relations: "SharedRelations", table: str,
             for c, n in zip(row_checks, counts):
                 if n:
                     r = results[c.id]
-                    r.violations, r.sample_rows, values = _second_pass(conn, ctx, relations, table, c, n)
+                    r.violations, r.sample_rows = _second_pass(conn, ctx, relations, table, c, n)
                     r.status = "failed" if r.violations else "passed"
-                    if values is not None:
-                        r.detail["values"] = values
     except psycopg.Error as exc:
         # Report which check and what kind of error, never the server's message: it can quote data.
         error = type(exc).__name__
@@ -177,8 +175,8 @@ def _cannot_match(relations: SharedRelations, q: "TableQuery", check: Check) -> 
                and relations.is_empty(q.fill(j.relation)) for j in check.joins)
 
 
-def _second_pass(conn, ctx, relations, table, check: Check, counted: int) -> tuple[int, list[int], list | None]:
-    """For a failing check: the exact number of rows, the first row numbers, the values (if allowed)."""
+def _second_pass(conn, ctx, relations, table, check: Check, counted: int) -> tuple[int, list[int]]:
+    """For a failing check: the exact number of rows and the first row numbers."""
     q = TableQuery(ctx, relations, table)
     where = q.expand(check.where, check.joins)
     source = q.from_clause()
@@ -187,13 +185,4 @@ def _second_pass(conn, ctx, relations, table, check: Check, counted: int) -> tup
     samples = [r[0] for r in conn.execute(
         f"select t.{ROW_NUMBER_COLUMN} from {source} where {where} order by t.{ROW_NUMBER_COLUMN} "
         f"limit {MAX_SAMPLE_ROWS}")]
-    values = None
-    if check.collect_values and check.column and not TABLES_BY_NAME[table].column(check.column).pii:
-        limit, chars = ctx.config.unmapped_values_max, ctx.config.unmapped_value_chars
-        found = conn.execute(
-            f"select left(btrim(t.{check.column}), {int(chars)}), count(*) from {source} where {where} "
-            f"group by 1 order by 2 desc, 1 limit {int(limit) + 1}").fetchall()
-        values = [[v, int(n)] for v, n in found[:limit]]
-        if len(found) > limit:
-            values.append(["…", None])  # more distinct values than reported
-    return int(counted), samples, values
+    return int(counted), samples

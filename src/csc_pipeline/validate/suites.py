@@ -10,8 +10,7 @@ One expectation per check, i.e. one rule on one table (and column). Each is an
 `UnexpectedRowsExpectation` over the drop's results table `_csc_checks`
 (check_results.py): the check fails when its row there is `failed` (or `error`); GX's
 observed value is the number of rows of the file breaking the rule, and the
-result carries up to five `source_row` numbers and, for coded non-personal
-columns only, the unmapped values — never other values from the files.
+result carries up to five `source_row` numbers — never values from the files.
 Each expectation's `meta` holds what the gate needs to compute that row:
     rule, column, check (its id), and for row checks `sql` = {violation, joins, needs}
 documenting each check in the committed JSON. The suites are derived artefacts: the gate builds
@@ -41,7 +40,7 @@ SUITE_NOTE = (
     "csc_pipeline.validate.suites.build_suites. Do not edit: change the contract and re-render."
 )
 # Expectation types a suite may hold: each evaluates one row of the results table,
-# which holds counts and row numbers, never values from personal-data columns.
+# which holds counts and row numbers, never values from the files.
 ALLOWED_EXPECTATION_TYPES = frozenset({"unexpected_rows_expectation"})
 RESULT_COLUMNS = "r.violations, r.sample_rows, r.detail, r.error"
 
@@ -64,8 +63,6 @@ def expectation_for(check: Check, *, severity: str | None = None, lean: bool = F
         }
     if check.params and not lean:
         meta["params"] = check.params
-    if check.collect_values and not lean:
-        meta["collect_values"] = True
     if check.severity and not lean:
         meta["severity"] = check.severity
     return gxe.UnexpectedRowsExpectation(

@@ -3,8 +3,6 @@ good drop's (not SQL over its rows): required and unknown columns, empty table, 
 
 from __future__ import annotations
 
-from csc_pipeline.contract import TABLES_BY_NAME
-from csc_pipeline.contract.rules import CONTRACT_LIKE_NAME
 from csc_pipeline.contract.loaded import LOAD_COLUMNS
 
 from .check_results import CheckResult, DropContext
@@ -19,12 +17,12 @@ def evaluate_table_check(ctx: DropContext, table: str, check: Check, rows: int |
         if missing:
             result.status, result.violations, result.detail = "failed", len(missing), {"columns": missing}
     elif check.rule == "unknown_column":
-        unknown = [c for c in landed if c not in check.params["columns"]]
-        if unknown:
-            prefix = TABLES_BY_NAME[table].primary_key.name.split("_", 1)[0] + "_"
-            shown = sorted(c for c in unknown if CONTRACT_LIKE_NAME.match(c) and c.startswith(prefix))
-            result.status, result.violations = "failed", len(unknown)
-            result.detail = {"columns": shown, "withheld": len(unknown) - len(shown), "prefix": prefix}
+        # Positions in the header only: a name that is not the contract's may be a child's details
+        # (a file without its header row) and is never shown.
+        positions = [n for n, c in enumerate(landed, 1) if c not in check.params["columns"]]
+        if positions:
+            result.status, result.violations = "failed", len(positions)
+            result.detail = {"positions": positions, "of": len(landed)}
     elif rows is None:
         result.status = "skipped"
     elif check.rule == "table_not_empty":

@@ -246,6 +246,14 @@ def _surnames_in_a_code_column(folder: Path) -> None:
     edit_table(folder, "ssd_person", edit)
 
 
+def _header_row_missing(table: str) -> Callable[[Path], None]:
+    """The file without its header row: its first record (a child's names, date of birth) is the header."""
+    def apply(folder: Path) -> None:
+        path = folder / f"{table}.csv"
+        path.write_bytes(b"".join(path.read_bytes().splitlines(keepends=True)[1:]))
+    return apply
+
+
 def _zero_bytes(table: str) -> Callable[[Path], None]:
     return lambda folder: (folder / f"{table}.csv").write_bytes(b"")
 
@@ -345,6 +353,8 @@ DEFECTS: list[Defect] = [
            refresh=False),
     Defect("surnames in a code column", "code_valid", "ssd_person", "pers_ethnicity", "blocked",
            _surnames_in_a_code_column),
+    Defect("header row missing", "required_column", "ssd_person", "pers_person_id", "blocked",
+           _header_row_missing("ssd_person")),
     Defect("0-byte file", "file_empty", "ssd_cla_health", None, "blocked", _zero_bytes("ssd_cla_health")),
     Defect("extracted in the future", "extract_in_future", "manifest.json", None, "blocked", _extracted_next_year),
     # Real but tolerable: reported, loaded.
@@ -602,6 +612,25 @@ def test_a_blocked_report_names_file_column_rule_rows_and_sample_rows(night: Nig
         "- ssd_cla_episodes.csv column clae_cla_episode_start_date: not a date (YYYY-MM-DD, "
         "YYYY-MM-DD HH:MM:SS[.fff] or DD/MM/YYYY) [date_format] — 2 rows (rows 2, 4)",
     ]
+
+
+def test_no_name_or_date_of_birth_from_a_drop_is_an_identifier_or_in_the_server_log(night: Night, pg_server):
+    """The header-less file's record never became column names (quarantine keeps `_column_N`);
+    nothing the night did put a name or date of birth into the catalogue or PostgreSQL's log."""
+    la = LA_CODES["header row missing"]
+    with psycopg.connect(night.dsn) as conn:
+        identifiers = [r[0] for r in conn.execute(
+            "select nspname from pg_namespace union all select relname from pg_class"
+            " union all select attname from pg_attribute union all select proname from pg_proc")]
+        kept = [r[0] for r in conn.execute(
+            "select a.attname from pg_attribute a join pg_class c on c.oid = a.attrelid"
+            " join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'quarantine' and c.relname = %s"
+            " and a.attnum > 0 and not a.attisdropped order by a.attnum",
+            (f"load_{night.validated[la]['landed']['load_id']}__ssd_person",))]
+    assert kept and all(c in ("la_code", "extract_date", "source_row") or c.startswith("_column_") for c in kept), kept
+    secrets = _secrets(night.people)
+    assert leaks("\n".join(identifiers), secrets) == []
+    assert leaks(pg_server.log_file.read_text(errors="replace"), secrets) == []
 
 
 # -- deliveries: the same drop twice, a corrected drop --------------------------------------------

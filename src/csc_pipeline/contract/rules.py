@@ -62,7 +62,7 @@ _RULES = (
     Rule("unreadable_file", "file is not valid CSV in its declared encoding", "blocking", "landing",
          acceptable=False),
     Rule("file_empty", "file is empty (0 bytes, not even a header row)", "blocking", "landing"),
-    Rule("duplicate_header", "duplicate or empty column header", "blocking", "landing", acceptable=False),
+    Rule("duplicate_header", "a contract column's header repeated", "blocking", "landing", acceptable=False),
     # Checked by the gate and the Great Expectations suites in the landing schema.
     Rule("required_table", "required table missing from the drop", "blocking", "drop", acceptable=False),
     Rule("unknown_table", "table not in the contract (ignored)", "warning", "drop"),

@@ -84,6 +84,16 @@ def normalise_header(name: str) -> str:
     return name.strip().lower()
 
 
+def landed_names(headers: list[str], contract: list[str]) -> list[str]:
+    """The landed table's column names: a header that is the contract's keeps its name, any other
+    is named by its position (`_column_7`). A header that is not the contract's never becomes an
+    identifier or SQL text: a file without its header row would make a child's record its names."""
+    return [h if h in contract else f"{UNKNOWN_COLUMN_PREFIX}{n}" for n, h in enumerate(headers, 1)]
+
+
+UNKNOWN_COLUMN_PREFIX = "_column_"
+
+
 # Landing problems after which the drop's tables are not read at all.
 NOT_READ = ("manifest_unreadable", "la_code_unknown", "unsupported_encoding", "extract_in_future")
 
@@ -182,15 +192,16 @@ def _land_file(conn, landed: LandedDrop, table: str, path: Path, manifest: Manif
             f"header row is not valid {manifest.encoding}; if the file is cp1252, declare "
             '"encoding": "cp1252" in the manifest')))
         return
-    columns = [normalise_header(h) for h in header]
-    bad = [n for n, c in enumerate(columns, 1) if not c or columns.count(c) > 1]
-    if bad:
-        # Only the contract's names are shown: other header cells may be a child's details.
-        named = sorted({c for c in columns if columns.count(c) > 1 and c in TABLES_BY_NAME[table].column_names})
-        landed.issues.append(make_issue("duplicate_header", table, ", ".join(named) or None, message=(
-            f"duplicate or empty column header at position{'s' * (len(bad) != 1)} {', '.join(map(str, bad[:10]))}"
-            f"{', …' if len(bad) > 10 else ''}")))
+    contract = TABLES_BY_NAME[table].column_names
+    names = [normalise_header(h) for h in header]
+    repeated = [n for n, c in enumerate(names, 1) if c in contract and names.count(c) > 1]
+    if repeated:
+        landed.issues.append(make_issue(
+            "duplicate_header", table, ", ".join(sorted({names[n - 1] for n in repeated})), message=(
+                f"duplicate column header at positions {', '.join(map(str, repeated[:10]))}"
+                f"{', …' if len(repeated) > 10 else ''}")))
         return
+    columns = landed_names(names, contract)
 
     target = sql.Identifier(landed.schema, table)
     ddl = sql.SQL("create table {} ({}, {})").format(

@@ -73,7 +73,10 @@ class LocalServer:
             self.port_file.write_text(f"{port}\n")
             # terse: the server log gets no CONTEXT lines, where COPY errors quote the offending line.
             options = [f"-p {port}", "-c listen_addresses=127.0.0.1", f"-k {self.socket_dir}",
-                       "-c log_error_verbosity=terse"]
+                       # Keep data out of the server's log (a failed COPY's CONTEXT and STATEMENT
+                       # quote the file's line): docs/operations.md, "An existing warehouse server".
+                       "-c log_error_verbosity=terse", "-c log_min_error_statement=panic",
+                       "-c log_statement=none"]
             if for_tests:
                 # Safe only for throwaway test clusters: a crash may lose data.
                 options += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]

@@ -38,6 +38,10 @@ create table if not exists audit.load_tables (
 alter table audit.load_tables add column if not exists rows_corrected bigint;
 alter table audit.load_tables add column if not exists rows_deleted bigint;
 alter table audit.load_tables add column if not exists rows_aged_out bigint;
+-- Optional contract columns the file lacked (loaded empty), and the versions that ended only
+-- because such a column had values before (history.*.ended_because = 'emptied').
+alter table audit.load_tables add column if not exists rows_emptied bigint;
+alter table audit.load_tables add column if not exists columns_missing text[];
 
 -- The validation result of each load, as a summary safe to show anyone:
 -- rule, table, column, counts and row numbers, never values.

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -73,6 +74,16 @@ def _set(table: str, column: str, rows_to_value: dict[int, str]) -> Callable[[Pa
         def edit(header, rows):
             for n, value in rows_to_value.items():
                 rows[n - 1][column] = value
+        edit_table(folder, table, edit)
+    return apply
+
+
+def _set_all(table: str, column: str, value: str) -> Callable[[Path], None]:
+    """Set `column` of every record."""
+    def apply(folder: Path) -> None:
+        def edit(header, rows):
+            for r in rows:
+                r[column] = value
         edit_table(folder, table, edit)
     return apply
 
@@ -357,8 +368,13 @@ DEFECTS: list[Defect] = [
            _header_row_missing("ssd_person")),
     Defect("0-byte file", "file_empty", "ssd_cla_health", None, "blocked", _zero_bytes("ssd_cla_health")),
     Defect("extracted in the future", "extract_in_future", "manifest.json", None, "blocked", _extracted_next_year),
+    Defect("renamed optional column that had values", "filled_column_missing", "ssd_cla_reviews",
+           "clar_cla_person_id", "blocked", _drop_column("ssd_cla_reviews", "clar_cla_person_id", rename_to="clar_pid")),
     # Real but tolerable: reported, loaded.
     Defect("unknown extra column", "unknown_column", "ssd_person", None, "warned", _extra_column),
+    Defect("optional column dropped, always empty", "optional_column_missing", "ssd_cla_care_plan",
+           "lacp_cla_care_plan_json", "warned", _drop_column("ssd_cla_care_plan", "lacp_cla_care_plan_json"),
+           baseline=_set_all("ssd_cla_care_plan", "lacp_cla_care_plan_json", "")),
     Defect("local legal status", "code_local", "ssd_legal_status", "lega_legal_status", "warned",
            _local_label("Secure accommodation order (local)")),
     Defect("volume growth", "volume_growth", "ssd_involvements", None, "warned", _grow),
@@ -397,6 +413,9 @@ class Night:
     emails: list[str]
     hooks: list[dict]
     people: list[dict]
+    logs: str  # every log record of the night, formatted, at DEBUG and above
+    staff: list[str]  # the professionals' names
+    data_docs: Path
 
 
 @pytest.fixture(scope="module")
@@ -412,7 +431,8 @@ def environment(defect_db, state_dir):
         mp.setenv("CSC_WAREHOUSE_DSN", defect_db)
         for name, value in alert_env(smtp, hook).items():
             mp.setenv(name, value)
-        mp.setenv("CSC_DATA_DOCS", "never")
+        mp.setenv("CSC_DATA_DOCS", "failed")  # every quarantined drop's pages, scanned below
+        mp.setenv("CSC_DATA_DOCS_DIR", str(state_dir / "defect-data-docs"))
         for var in ("CSC_COUNCILS", "CSC_DEPLOYMENT_CONFIG", "CSC_LABEL_MAPPING_DIR"):
             mp.delenv(var, raising=False)
         yield mp, smtp, hook
@@ -458,6 +478,7 @@ def night(environment, defect_db, state_dir, tmp_path_factory) -> Night:
         day1, day2 = copy_council(template, landing, la)
         if defect.baseline:
             defect.baseline(day1)
+            refresh_manifest(day1)
         defect.apply(day2)
         if defect.refresh:
             refresh_manifest(day2)
@@ -482,18 +503,43 @@ def night(environment, defect_db, state_dir, tmp_path_factory) -> Night:
         publish_good(defect_db, landing / LA_CODES[defect.name] / DAY1.isoformat())
     with psycopg.connect(defect_db) as conn:
         before = {la: _raw_snapshot(conn, la) for la in LA_CODES.values()}
-    validated, published = run_night([d for d in find_drops(landing) if d.extract_date == DAY2])
+    with _captured_logs() as logs:
+        validated, published = run_night([d for d in find_drops(landing) if d.extract_date == DAY2])
     with psycopg.connect(defect_db) as conn:
         after = {la: _raw_snapshot(conn, la) for la in LA_CODES.values()}
     _, people = read_table(template / TEMPLATE_LA / DAY2.isoformat(), "ssd_person")
-    return Night(defect_db, landing, validated, published, before, after, smtp.messages, list(hook.received), people)
+    _, staff = read_table(template / TEMPLATE_LA / DAY2.isoformat(), "ssd_professionals")
+    return Night(defect_db, landing, validated, published, before, after, smtp.messages, list(hook.received), people,
+                 logs.getvalue(), [p["prof_professional_name"] for p in staff if p["prof_professional_name"]],
+                 state_dir / "defect-data-docs")
 
 
-def _secrets(people: list[dict]) -> set[str]:
-    names = {p[k] for p in people for k in ("pers_forename", "pers_surname") if p[k]}
+@contextmanager
+def _captured_logs():
+    """Every log record while the night runs, as its handlers would write it (message and arguments)."""
+    import io
+    import logging
+
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield out
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+
+
+def _secrets(people: list[dict], staff: list[str] = ()) -> set[str]:
+    names = {p[k] for p in people for k in ("pers_forename", "pers_surname") if p[k]} | set(staff)
     names |= {n.upper() for n in names}  # SystemC writes names in upper case
     dobs = {p["pers_dob"][:10] for p in people if p["pers_dob"]}
-    return names | dobs | {"Zebedee", "Zoë", "Brontë"}
+    upns = {p["pers_upn"] for p in people if p["pers_upn"]}
+    return names | dobs | upns | {"Zebedee", "Zoë", "Brontë"}
 
 
 def leaks(text: str, secrets: set[str]) -> list[str]:
@@ -631,6 +677,89 @@ def test_no_name_or_date_of_birth_from_a_drop_is_an_identifier_or_in_the_server_
     secrets = _secrets(night.people)
     assert leaks("\n".join(identifiers), secrets) == []
     assert leaks(pg_server.log_file.read_text(errors="replace"), secrets) == []
+
+
+def _email_text(raw: str) -> str:
+    import email
+
+    message = email.message_from_string(raw)
+    parts = [str(v) for v in message.values()]
+    for part in message.walk():
+        payload = part.get_payload(decode=True)
+        if payload:
+            parts.append(payload.decode(part.get_content_charset() or "utf-8", "replace"))
+    return "\n".join(parts)
+
+
+def _artefacts(night: Night) -> dict[str, str]:
+    """Everything the night wrote or sent, as text, by where it went."""
+    import html
+
+    from psycopg import sql
+
+    from csc_pipeline.issues import ValidationReport
+
+    with psycopg.connect(night.dsn) as conn:
+        tables = [r[0] for r in conn.execute("select tablename from pg_tables where schemaname = 'audit'")]
+        audit_rows = [json.dumps(r[0], ensure_ascii=False) for t in tables for r in conn.execute(
+            sql.SQL("select row_to_json(x) from audit.{} x").format(sql.Identifier(t)))]
+    pages = [p for p in night.data_docs.rglob("*") if p.is_file() and p.suffix in (".html", ".json")]
+    return {
+        "audit rows": "\n".join(audit_rows),
+        # what the tasks return is what Airflow keeps as XCom
+        "XCom": json.dumps([night.validated, night.published], ensure_ascii=False, default=str),
+        "validation reports": "\n".join(ValidationReport.from_dict(v["report"]).to_text()
+                                        for v in night.validated.values()),
+        "emails": "\n".join(_email_text(m) for m in night.emails),
+        "webhooks": json.dumps(night.hooks, ensure_ascii=False),
+        "logs": night.logs,
+        "Data Docs": "\n".join(html.unescape(p.read_text(encoding="utf-8", errors="replace")) for p in pages),
+    }
+
+
+def _night_secrets(night: Night) -> set[str]:
+    """The drop's names (children's and staff's), dates of birth and UPNs; less the dates the night
+    itself writes (a child may be born on a day that is also an extract date or today)."""
+    return _secrets(night.people, night.staff) - {DAY1.isoformat(), DAY2.isoformat(), date.today().isoformat()}
+
+
+def test_no_artefact_of_the_night_holds_a_name_date_of_birth_or_upn(night: Night):
+    artefacts = _artefacts(night)
+    assert len(night.emails) >= 30 and len(night.hooks) >= 30 and len(night.logs) > 10_000
+    sites = list(night.data_docs.rglob("index.html"))
+    assert len(sites) >= 30, "a Data Docs site for each drop whose checks failed"
+    secrets = _night_secrets(night)
+    assert len(secrets) > 100
+    found = {where: leaks(text, secrets) for where, text in artefacts.items()}
+    assert found == {where: [] for where in artefacts}
+    # the scan can see: the drop's own files hold them
+    folder = night.landing / LA_CODES["volume growth"] / DAY2.isoformat()
+    assert leaks((folder / "ssd_person.csv").read_text(encoding="utf-8"), secrets)
+
+
+def test_the_catalogue_counts(night: Night):
+    """The closing figures: tried, blocked with a clean message, loaded correctly, leaked, loaded wrongly."""
+    from csc_pipeline.issues import ValidationReport
+
+    secrets = _night_secrets(night)
+    counts = dict.fromkeys(("tried", "blocked with a clean message", "loaded correctly", "leaked", "loaded wrongly"), 0)
+    for defect in DEFECTS:
+        la = LA_CODES[defect.name]
+        report = ValidationReport.from_dict(night.validated[la]["report"])
+        status = night.published[la]["status"]
+        counts["tried"] += 1
+        if defect.outcome == "blocked" and status == "quarantined":
+            clean = all("\n" not in i.to_text() and f"[{i.rule}]" in i.to_text() for i in report.issues)
+            counts["blocked with a clean message"] += clean and any(i.rule == defect.rule for i in report.blocking)
+        elif defect.outcome != "blocked" and status == "published":
+            counts["loaded correctly"] += 1
+        else:
+            counts["loaded wrongly"] += 1
+        mine = [h for h in night.hooks if h["alert"]["la_code"] == la]
+        counts["leaked"] += bool(leaks(report.to_text() + json.dumps(mine, ensure_ascii=False), secrets))
+    print("defect catalogue:", ", ".join(f"{k} {v}" for k, v in counts.items()))
+    assert counts["leaked"] == counts["loaded wrongly"] == 0
+    assert counts["blocked with a clean message"] + counts["loaded correctly"] == counts["tried"] == len(DEFECTS)
 
 
 # -- deliveries: the same drop twice, a corrected drop --------------------------------------------
@@ -775,6 +904,35 @@ def test_an_operator_accepts_a_genuine_purge(night: Night, environment, capsys):
 
     with psycopg.connect(night.dsn) as conn:
         assert last_good_row_counts(conn, la)["ssd_cla_health"] == len(health)
+
+
+def test_an_accepted_missing_column_empties_rows_flagged_as_emptied_not_corrected(night: Night, environment):
+    from csc_pipeline.flows.accept import accept_drop
+    from csc_pipeline.load.audit import drop_outcomes
+
+    la = LA_CODES["renamed optional column that had values"]
+    load_id = night.validated[la]["landed"]["load_id"]
+    report = night.validated[la]["report"]
+    assert any(i["rule"] == "unknown_column" for i in report["issues"])  # the new name, withheld
+    accept_drop(load_id, reason="the case system no longer sends the person id on reviews",
+                operator="A. Analyst", rules=["filled_column_missing"])
+    _, reviews = read_table(night.landing / la / DAY1.isoformat(), "ssd_cla_reviews")
+    with psycopg.connect(night.dsn) as conn:
+        emptied, missing, corrected = conn.execute(
+            "select rows_emptied, columns_missing, rows_corrected from audit.load_tables"
+            " where load_id = %s and table_name = 'ssd_cla_reviews'", (load_id,)).fetchone()
+        ended = dict(conn.execute(
+            "select ended_because, count(*) from history.ssd_cla_reviews where la_code = %s"
+            " and valid_to = %s group by 1", (la, DAY2)).fetchall())
+        filled = conn.execute("select count(*) from raw.ssd_cla_reviews where la_code = %s"
+                              " and clar_cla_person_id is not null", (la,)).fetchone()[0]
+        (outcome,) = [o for o in drop_outcomes(conn, extract_date=DAY2) if o.load_id == load_id]
+    assert missing == ["clar_cla_person_id"] and filled == 0
+    # every review still in the drop had its person id: each is flagged emptied, none "corrected"
+    assert emptied == ended["emptied"] > 0 and corrected == ended.get("corrected", 0) == 0
+    assert emptied <= len(reviews)
+    assert outcome.line.endswith(f"columns missing from the files, loaded empty: ssd_cla_reviews.clar_cla_person_id "
+                                 f"({emptied:,} rows emptied of values the last drop had)"), outcome.line
 
 
 def test_accept_refuses_what_cannot_be_accepted(night: Night, environment, capsys):

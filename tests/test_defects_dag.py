@@ -182,12 +182,38 @@ def nights(airflow_ready, pg_server, state_dir, tmp_path_factory):
             mapped = conn.execute(
                 "select lega_legal_status from staging.stg_ssd__legal_statuses where la_code = %s"
                 " and source_row <= 2", (MAPPED,)).fetchall()
+        xcom, task_logs = _xcom_and_task_logs(dag)
         broken_build = _night_with_a_broken_build(dag, warehouse_dsn, state_dir)
         emails, hooks = smtp.messages, list(hook.received)
     _, people = read_table(base / "template" / TEMPLATE_LA / DAY2.isoformat(), "ssd_person")
     return {"night2": night2, "states": states, "summary": summary, "roles": roles,
             "after1": after_night1, "after2": after_night2, "loads": loads, "emails": emails, "hooks": hooks,
-            "docs": base / "data_docs", "people": people, "mapped": mapped, "broken_build": broken_build}
+            "docs": base / "data_docs", "people": people, "mapped": mapped, "broken_build": broken_build,
+            "xcom": xcom, "task_logs": task_logs}
+
+
+def _xcom_and_task_logs(dag) -> tuple[list[str], str]:
+    """Every XCom value Airflow keeps for the DAG's runs, as JSON, and every task log file written."""
+    from airflow.configuration import conf
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        values = [json.dumps(v, ensure_ascii=False, default=str) for (v,) in
+                  session.query(XComModel.value).filter(XComModel.dag_id == dag.dag_id)]
+    folder = Path(conf.get("logging", "base_log_folder"))
+    logs = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in folder.rglob("*") if p.is_file()
+                     and dag.dag_id in str(p))
+    return values, logs
+
+
+def test_xcom_and_task_logs_hold_no_name_date_of_birth_or_upn(nights):
+    """What Airflow keeps of the nights (XCom in its metadata database, the task logs) names no child."""
+    secrets = _secrets(nights["people"]) - {DAY1.isoformat(), DAY2.isoformat(), date.today().isoformat()}
+    assert len(nights["xcom"]) > 20, "the tasks' XCom is where the scan looks"
+    assert any("quarantined" in v for v in nights["xcom"])
+    assert leaks("\n".join(nights["xcom"]), secrets) == []
+    assert leaks(nights["task_logs"], secrets) == []
 
 
 @pytest.mark.parametrize("la_code", [VOLUME, REVIEW, ENCODING], ids=["60% volume drop", "review outside period",

@@ -136,7 +136,9 @@ def test_history_tells_corrected_deleted_and_aged_out_apart(fresh_database, tmp_
     with psycopg.connect(fresh_database, autocommit=True) as conn:
         publish_drop(conn, land(conn, first))
         changes = publish_drop(conn, land(conn, second)).changes["ssd_cla_episodes"]
-        assert changes == {"added": 1, "removed": 3, "corrected": 1, "deleted": 1, "aged_out": 1}
+        # the columns this small drop never had are loaded empty both nights: nothing emptied
+        assert "clae_entered_care_date" in changes.pop("columns_missing")
+        assert changes == {"added": 1, "removed": 3, "corrected": 1, "deleted": 1, "aged_out": 1, "emptied": 0}
         versions = conn.execute(
             "select record_id, valid_from, valid_to, ended_because, clae_cla_episode_start_date"
             " from history.ssd_cla_episodes order by record_id, valid_from").fetchall()

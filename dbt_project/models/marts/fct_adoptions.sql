@@ -5,14 +5,15 @@ select
     {{ pseudonym('la_code', 'cla_episode_id', 'cla_episode') }} as adoption_key,
     {{ pseudonym('la_code', 'person_id') }} as child_key,
     {{ pseudonym('la_code', 'cla_id', 'period_of_care') }} as period_of_care_key,
-    adoption_date,
+    {{ birth_safe_date('f.adoption_date') }} as adoption_date,
     ceased_reason,
     age_years,
     age_band,
-    period_of_care_start,
-    days_from_entering_care,
-    adm_decision_date,
-    placement_order_date,
-    placed_for_adoption_date,
-    matched_date
-from {{ ref('int_adoptions') }}
+    {{ birth_safe_date('f.period_of_care_start') }} as period_of_care_start,
+    {{ unless_birth_date('f.days_from_entering_care', ['f.period_of_care_start', 'f.adoption_date']) }} as days_from_entering_care,
+    {{ birth_safe_date('f.adm_decision_date') }} as adm_decision_date,
+    {{ birth_safe_date('f.placement_order_date') }} as placement_order_date,
+    {{ birth_safe_date('f.placed_for_adoption_date') }} as placed_for_adoption_date,
+    {{ birth_safe_date('f.matched_date') }} as matched_date
+from {{ ref('int_adoptions') }} as f
+{{ join_birth_dates('f', 'person_id') }}

@@ -9,10 +9,9 @@ select
     as_at_date,
     {{ pseudonym('la_code', 'person_id') }} as child_key,
     {{ pseudonym('la_code', 'cla_id', 'period_of_care') }} as period_of_care_key,
-    period_of_care_start,
+    {{ birth_safe_date('f.period_of_care_start') }} as period_of_care_start,
     legal_status,
     is_short_break,
-    age_years,
     age_band,
     sex,
     ethnicity_group,
@@ -24,4 +23,5 @@ select
     is_looked_after_long_enough_for_care_plan,
     is_looked_after_long_enough_for_health,
     is_looked_after_long_enough_for_pep
-from {{ ref('int_cla_at_period_end') }}
+from {{ ref('int_cla_at_period_end') }} as f
+{{ join_birth_dates('f', 'person_id') }}

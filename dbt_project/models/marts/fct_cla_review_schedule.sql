@@ -7,8 +7,9 @@ select
     {{ pseudonym('la_code', 'cla_id', 'period_of_care') }} as period_of_care_key,
     {{ pseudonym('la_code', 'person_id') }} as child_key,
     step,
-    valid_from,
-    valid_to,
-    next_review_due_date,
-    period_of_care_end
-from {{ ref('int_cla_review_schedule') }}
+    {{ birth_safe_date('f.valid_from') }} as valid_from,
+    {{ birth_safe_date('f.valid_to') }} as valid_to,
+    {{ birth_safe_date('f.next_review_due_date') }} as next_review_due_date,
+    {{ birth_safe_date('f.period_of_care_end') }} as period_of_care_end
+from {{ ref('int_cla_review_schedule') }} as f
+{{ join_birth_dates('f', 'person_id') }}

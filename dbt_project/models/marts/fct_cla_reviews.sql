@@ -5,20 +5,21 @@ select
     {{ pseudonym('la_code', 'review_id', 'cla_review') }} as review_key,
     {{ pseudonym('la_code', 'person_id') }} as child_key,
     {{ pseudonym('la_code', 'cla_id', 'period_of_care') }} as period_of_care_key,
-    period_of_care_start,
+    {{ birth_safe_date('f.period_of_care_start') }} as period_of_care_start,
     began_before_window,
-    review_date,
+    {{ birth_safe_date('f.review_date') }} as review_date,
     is_cancelled,
     is_held,
     review_in_window,
     is_first_of_period,
     due_rule,
-    due_date,
-    recorded_due_date,
+    {{ birth_safe_date('f.due_date') }} as due_date,
+    {{ birth_safe_date('f.recorded_due_date') }} as recorded_due_date,
     is_on_time,
-    days_late,
+    {{ unless_birth_date('f.days_late', ['f.review_date', 'f.due_date']) }} as days_late,
     is_due_date_mismatch,
-    next_review_due_date,
+    {{ birth_safe_date('f.next_review_due_date') }} as next_review_due_date,
     participation,
     is_short_break
-from {{ ref('int_cla_reviews') }}
+from {{ ref('int_cla_reviews') }} as f
+{{ join_birth_dates('f', 'person_id') }}

@@ -8,18 +8,19 @@ select
     {{ pseudonym('la_code', 'person_id') }} as child_key,
     {{ pseudonym('la_code', 'cp_plan_id', 'cp_plan') }} as cp_plan_key,
     {{ pseudonym('la_code', 'meeting_id', 'cp_meeting') }} as meeting_key,
-    conference_date,
+    {{ birth_safe_date('f.conference_date') }} as conference_date,
     is_transfer_in,
-    s47_start_date,
-    working_days_from_s47,
+    {{ birth_safe_date('f.s47_start_date') }} as s47_start_date,
+    {{ unless_birth_date('f.working_days_from_s47', ['f.s47_start_date', 'f.conference_date']) }} as working_days_from_s47,
     review_in_plan,
     due_rule,
-    due_date,
-    recorded_due_date,
+    {{ birth_safe_date('f.due_date') }} as due_date,
+    {{ birth_safe_date('f.recorded_due_date') }} as recorded_due_date,
     is_on_time,
-    {{ days_late('conference_date', 'due_date') }} as days_late,
+    {{ unless_birth_date(days_late('f.conference_date', 'f.due_date'), ['f.conference_date', 'f.due_date']) }} as days_late,
     resulted_in_plan,
     is_quorate,
     plan_continues,
     participation
-from {{ ref('int_cp_conferences') }}
+from {{ ref('int_cp_conferences') }} as f
+{{ join_birth_dates('f', 'person_id') }}

@@ -4,12 +4,12 @@ select
     la_code,
     {{ pseudonym('la_code', 'cp_plan_id', 'cp_plan') }} as cp_plan_key,
     {{ pseudonym('la_code', 'person_id') }} as child_key,
-    initial_conference_date,
+    {{ birth_safe_date('f.initial_conference_date') }} as initial_conference_date,
     began_with_transfer_in,
-    plan_start,
-    plan_end,
+    {{ birth_safe_date('f.plan_start') }} as plan_start,
+    {{ birth_safe_date('f.plan_end') }} as plan_end,
     is_open,
-    duration_days,
+    {{ unless_birth_date('f.duration_days', ['f.plan_start', 'f.plan_end']) }} as duration_days,
     initial_category,
     latest_category,
     is_from_other_authority,
@@ -17,4 +17,5 @@ select
     is_repeat,
     began_before_window,
     age_band_at_start
-from {{ ref('int_cp_plans') }}
+from {{ ref('int_cp_plans') }} as f
+{{ join_birth_dates('f', 'person_id') }}

@@ -4,11 +4,12 @@ select
     {{ pseudonym('la_code', 'escalation_id', 'iro_escalation') }} as escalation_key,
     {{ pseudonym('la_code', 'person_id') }} as child_key,
     {{ pseudonym('la_code', 'professional_id') }} as iro_key,
-    raised_date,
+    {{ birth_safe_date('f.raised_date') }} as raised_date,
     stage,
     issue_category,
-    resolved_date,
+    {{ birth_safe_date('f.resolved_date') }} as resolved_date,
     resolution,
     is_open,
-    days_to_resolution
-from {{ ref('int_iro_escalations') }}
+    {{ unless_birth_date('f.days_to_resolution', ['f.raised_date', 'f.resolved_date']) }} as days_to_resolution
+from {{ ref('int_iro_escalations') }} as f
+{{ join_birth_dates('f', 'person_id') }}

@@ -5,19 +5,20 @@ select
     la_code,
     {{ pseudonym('la_code', 'allegation_id', 'lado_allegation') }} as allegation_key,
     {{ pseudonym('la_code', 'child_person_id') }} as child_key,
-    referral_date,
+    {{ birth_safe_date('f.referral_date') }} as referral_date,
     threshold_met,
     referral_source,
     employment_sector,
     harm_category,
-    strategy_meeting_date,
+    {{ birth_safe_date('f.strategy_meeting_date') }} as strategy_meeting_date,
     police_involved,
     outcome,
-    outcome_date,
+    {{ birth_safe_date('f.outcome_date') }} as outcome_date,
     is_open,
-    days_to_outcome,
-    months_to_outcome
+    {{ unless_birth_date('f.days_to_outcome', ['f.referral_date', 'f.outcome_date']) }} as days_to_outcome,
+    {{ unless_birth_date('f.months_to_outcome', ['f.referral_date', 'f.outcome_date']) }} as months_to_outcome
     {%- for months in var('lado_conclusion_months') %},
     is_concluded_{{ lado_within(months) }}
     {%- endfor %}
-from {{ ref('int_lado_allegations') }}
+from {{ ref('int_lado_allegations') }} as f
+{{ join_birth_dates('f', 'child_person_id') }}

@@ -68,6 +68,9 @@ _RULES = (
     Rule("unknown_table", "table not in the contract (ignored)", "warning", "drop"),
     Rule("required_column", "required column missing", "blocking", "table", acceptable=False),
     Rule("unknown_column", "column not in the contract (ignored)", "warning", "table"),
+    Rule("optional_column_missing", "optional column missing from the file: loaded empty", "warning", "table"),
+    Rule("filled_column_missing", "column missing from the file, but the council's last good drop had values in "
+         "it: loading would empty them", "blocking", "table"),
     Rule("table_not_empty", "required table has no rows", "blocking", "table"),
     Rule("not_null", "value missing", "blocking", "row", acceptable=False),
     Rule("primary_key_unique", "primary key not unique", "blocking", "row", acceptable=False),

@@ -160,12 +160,15 @@ def publish_landed(landed_dicts: list[dict]) -> list[dict]:
             result = publish_drop(conn, landed)
             added = sum(c["added"] for c in result.changes.values())
             removed = sum(c["removed"] for c in result.changes.values())
-            log.info("%s %s: %d rows added, %d removed since the last good snapshot",
-                     result.status, label, added, removed)
+            emptied = sum(c["emptied"] for c in result.changes.values())
+            log.info("%s %s: %d rows added, %d removed since the last good snapshot%s",
+                     result.status, label, added, removed,
+                     f" ({emptied} emptied by a column missing from the file)" if emptied else "")
             if result.status == audit.LoadStatus.SUPERSEDED:
                 send_alert(messages.superseded(la_code, extract_date, result.message), config.alerts)
             results.append({"drop": label, "status": str(result.status), "load_id": result.load_id,
-                            "rows_added": added, "rows_removed": removed, "message": result.message})
+                            "rows_added": added, "rows_removed": removed, "rows_emptied": emptied,
+                            "message": result.message})
     return results
 
 

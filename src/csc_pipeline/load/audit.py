@@ -212,7 +212,10 @@ def drop_outcomes(conn: psycopg.Connection, *, extract_date: date | None = None,
         f"""
         select l.la_code, l.extract_date, l.load_id, l.status, coalesce(sum(t.row_count), 0),
                coalesce(sum(t.rows_added), 0), coalesce(sum(t.rows_corrected), 0),
-               coalesce(sum(t.rows_deleted), 0), coalesce(sum(t.rows_aged_out), 0), l.message
+               coalesce(sum(t.rows_deleted), 0), coalesce(sum(t.rows_aged_out), 0), l.message,
+               coalesce(sum(t.rows_emptied), 0),
+               array(select m.table_name || '.' || c from audit.load_tables m, unnest(m.columns_missing) c
+                     where m.load_id = l.load_id order by 1)
         from audit.loads l left join audit.load_tables t using (load_id)
         where {where}
         group by l.load_id order by l.status <> 'quarantined', l.la_code, l.extract_date, l.load_id
@@ -220,13 +223,16 @@ def drop_outcomes(conn: psycopg.Connection, *, extract_date: date | None = None,
         (value,),
     ).fetchall()
     out = []
-    for la, day, load_id, status, total, added, corrected, deleted, aged, message in rows:
+    for la, day, load_id, status, total, added, corrected, deleted, aged, message, emptied, missing in rows:
         label = la if run_id is None else f"{la}/{day}"
         if status == LoadStatus.PUBLISHED:
             line = (f"{label}: published {total:,} rows ({added:,} new or changed, {corrected:,} corrected, "
                     f"{deleted:,} deleted, {aged:,} aged out)")
         else:
             line = f"{label}: {status}" + (f" — {message}" if message else "")
+        if missing:  # contract column names only
+            line += (f"; columns missing from the files, loaded empty: {', '.join(missing)}"
+                     + (f" ({emptied:,} rows emptied of values the last drop had)" if emptied else ""))
         out.append(DropOutcome(la, day, load_id, status, line))
     return out
 

@@ -4,8 +4,9 @@ Either every table of the drop is published and the load recorded, or nothing
 changes. Rows are compared with the previous snapshot by a hash of their
 values: history.<table> keeps every version stamped with the extract dates it
 was current between, and why it ended — corrected (same id, new values),
-deleted, or aged out of the six-year window (not a deletion). The audit
-records the nightly counts of each.
+emptied (same id, a column missing from the file took its values), deleted,
+or aged out of the six-year window (not a deletion). The audit records the
+nightly counts of each and the columns the files lacked.
 """
 
 from __future__ import annotations
@@ -51,11 +52,11 @@ def publish_drop(conn: psycopg.Connection, landed: LandedDrop) -> PublishResult:
             result.changes[table.name] = changes
             conn.execute(
                 "insert into audit.load_tables (load_id, table_name, present, row_count, sha256,"
-                " rows_added, rows_removed, rows_corrected, rows_deleted, rows_aged_out)"
-                " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                " rows_added, rows_removed, rows_corrected, rows_deleted, rows_aged_out, rows_emptied,"
+                " columns_missing) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 (landed.load_id, table.name, present, landed.row_counts.get(table.name, 0),
                  landed.sha256.get(table.name), changes["added"], changes["removed"], changes["corrected"],
-                 changes["deleted"], changes["aged_out"]),
+                 changes["deleted"], changes["aged_out"], changes["emptied"], changes["columns_missing"]),
             )
         audit.set_status(conn, landed.load_id, LoadStatus.PUBLISHED)
         conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(landed.schema)))
@@ -69,8 +70,10 @@ def _replace_table(conn, landed: LandedDrop, table: Table, present: bool, window
     contract_columns = table.column_names
     la_code, extract_date = landed.drop.la_code, landed.drop.extract_date
     conn.execute("drop table if exists _csc_new")
+    missing: list[str] = []  # optional columns the file lacks: loaded empty
     if present:
         file_columns = set(landed.tables[table.name])
+        missing = [c for c in contract_columns if c not in file_columns]
         # Optional columns absent from the file load as NULL; unknown extra columns are not loaded.
         plain = [sql.Identifier(c) if c in file_columns else sql.SQL("null::text") for c in contract_columns]
         named = [sql.SQL("{} as {}").format(v, sql.Identifier(c)) for v, c in zip(plain, contract_columns)]
@@ -92,7 +95,8 @@ def _replace_table(conn, landed: LandedDrop, table: Table, present: bool, window
         sql.SQL("""
         with gone as (
             update {history} h set valid_to = %(extract_date)s, ended_because = case
-                when exists (select 1 from _csc_new n where btrim(n.{pk}) = h.record_id) then 'corrected'
+                when exists (select 1 from _csc_new n where btrim(n.{pk}) = h.record_id) then
+                    case when {emptied} then 'emptied' else 'corrected' end
                 when {aged_out} then 'aged_out'
                 else 'deleted' end
             where h.la_code = %(la_code)s and h.valid_to is null
@@ -101,9 +105,10 @@ def _replace_table(conn, landed: LandedDrop, table: Table, present: bool, window
         )
         select count(*) filter (where ended_because = 'corrected'),
                count(*) filter (where ended_because = 'deleted'),
-               count(*) filter (where ended_because = 'aged_out')
+               count(*) filter (where ended_because = 'aged_out'),
+               count(*) filter (where ended_because = 'emptied')
         from gone
-        """).format(history=history, pk=pk, aged_out=_aged_out(table, landed)),
+        """).format(history=history, pk=pk, aged_out=_aged_out(table, landed), emptied=_emptied(missing)),
         {"extract_date": extract_date, "la_code": la_code, "window_start": window_start},
     ).fetchone()
     columns = sql.SQL(", ").join(map(sql.Identifier, contract_columns))
@@ -124,9 +129,18 @@ def _replace_table(conn, landed: LandedDrop, table: Table, present: bool, window
     all_columns = sql.SQL(", ").join(map(sql.Identifier, [la, extract, row, *contract_columns, row_hash]))
     conn.execute(sql.SQL("insert into {} ({cols}) select {cols} from _csc_new").format(raw, cols=all_columns))
     conn.execute("drop table _csc_new")
-    corrected, deleted, aged_out = (int(x) for x in ended)
-    return {"added": int(added), "removed": corrected + deleted + aged_out,
-            "corrected": corrected, "deleted": deleted, "aged_out": aged_out}
+    corrected, deleted, aged_out, emptied = (int(x) for x in ended)
+    return {"added": int(added), "removed": corrected + deleted + aged_out + emptied,
+            "corrected": corrected, "deleted": deleted, "aged_out": aged_out, "emptied": emptied,
+            "columns_missing": missing}
+
+
+def _emptied(missing: list[str]) -> sql.Composable:
+    """A version changed only because the file lacked a column it had values in (an operator
+    accepted filled_column_missing): flagged, not counted as a correction from the council."""
+    if not missing:
+        return sql.SQL("false")
+    return sql.SQL(" or ").join(sql.SQL("not private.is_null_value(h.{})").format(sql.Identifier(c)) for c in missing)
 
 
 def _aged_out(table: Table, landed: LandedDrop) -> sql.Composable:

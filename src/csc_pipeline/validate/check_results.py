@@ -42,6 +42,8 @@ class DropContext:
     council_labels: dict[str, dict[str, str]]  # code set -> {normalised label: code}
     previous_rows: dict[str, int]  # table -> rows in the last good drop (absent: no comparison)
     config: ValidationConfig
+    # table -> the optional columns missing from this drop's file that had values in the last good drop
+    previous_filled: dict[str, list[str]] = field(default_factory=dict)
 
     def labels(self, code_set: str, code: str | None = None) -> list[str]:
         merged = {**CODE_SETS[code_set].labels(), **self.council_labels.get(code_set, {})}

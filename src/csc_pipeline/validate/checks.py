@@ -80,6 +80,11 @@ def checks_for(table: Table) -> list[Check]:
               params={"columns": [c.name for c in table.columns if not c.optional]}),
         Check("unknown_column", t, None, f"{t} has no column outside the contract",
               params={"columns": table.column_names}),
+        Check("optional_column_missing", t, None, f"{t} has every optional column",
+              params={"columns": [c.name for c in table.columns if c.optional]}),
+        Check("filled_column_missing", t, None,
+              f"{t} has every optional column that had values in the last good drop",
+              params={"columns": [c.name for c in table.columns if c.optional]}),
     ]
     if table.required:
         out.append(Check("table_not_empty", t, None, f"{t} is not empty"))

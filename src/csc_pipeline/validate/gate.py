@@ -31,6 +31,7 @@ from csc_pipeline.deployment import ValidationConfig
 from csc_pipeline.issues import Issue, ValidationReport, make_issue
 from csc_pipeline.load import audit
 from csc_pipeline.load.copy_in import LandedDrop, LandingSchemaError, landed_columns, not_read
+from csc_pipeline.load.snapshot import filled_columns
 
 from .check_results import DropContext, write_results
 from .checks import checks_for
@@ -125,6 +126,7 @@ def validate_drop(
                 schema=landing_schema, la_code=la_code, extract_date=extract_date, columns=columns,
                 council_labels=council_labels(conn, la_code),
                 previous_rows=audit.last_good_row_counts(conn, la_code), config=config,
+                previous_filled=_previous_filled(conn, la_code, columns),
             )
             conn.commit()  # the calendar, for the other connections run_checks opens
             results = run_checks(conn, ctx, checks, connect=lambda: psycopg.connect(dsn, autocommit=True))
@@ -155,6 +157,15 @@ def validate_drop(
 def _severity(config: ValidationConfig, rule: str, accepted: Collection[str], default: Severity | None = None
               ) -> Severity:
     return "warning" if rule in accepted else config.severity_of(rule, default)
+
+
+def _previous_filled(conn: psycopg.Connection, la_code: str, columns: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Per table, the optional columns missing from tonight's file that had values in the last good drop."""
+    out = {}
+    for name, landed in columns.items():
+        missing = [c.name for c in TABLES_BY_NAME[name].columns if c.optional and c.name not in landed]
+        out[name] = filled_columns(conn, la_code, name, missing)
+    return out
 
 
 def _drop_identity(conn, schema: str, tables: list[str], la_code: str | None, extract_date: date | None

@@ -48,7 +48,7 @@ def issues_from_result(
         detail = row.get("detail") or {}
         violations = int((r.result or {}).get("observed_value") or 0)  # rows breaking the rule
         message = RULES[rule].message + note
-        if rule == "required_column":
+        if rule in ("required_column", "optional_column_missing", "filled_column_missing"):
             for name in detail.get("columns", []):
                 issues.append(make_issue(rule, table.name, _contract_column(table, name), severity=severity,
                                          message=message))

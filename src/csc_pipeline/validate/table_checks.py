@@ -1,5 +1,6 @@
 """The checks of a table as a whole, computed from its landed columns, its row count and the last
-good drop's (not SQL over its rows): required and unknown columns, empty table, volume change."""
+good drop's (not SQL over its rows): required, unknown and missing optional columns, empty table,
+volume change."""
 
 from __future__ import annotations
 
@@ -14,6 +15,13 @@ def evaluate_table_check(ctx: DropContext, table: str, check: Check, rows: int |
     cfg = ctx.config
     if check.rule == "required_column":
         missing = [c for c in check.params["columns"] if c not in landed]
+        if missing:
+            result.status, result.violations, result.detail = "failed", len(missing), {"columns": missing}
+    elif check.rule in ("optional_column_missing", "filled_column_missing"):
+        # A renamed optional column would otherwise load as NULL, silently emptying it.
+        filled = ctx.previous_filled.get(table, [])
+        missing = [c for c in check.params["columns"] if c not in landed
+                   and (c in filled) == (check.rule == "filled_column_missing")]
         if missing:
             result.status, result.violations, result.detail = "failed", len(missing), {"columns": missing}
     elif check.rule == "unknown_column":

@@ -22,10 +22,14 @@ class MetadataDbUnavailable(RuntimeError):
 
 
 def ensure_metadata_db(dsn: str) -> str:
-    """"present" or "created"; raises MetadataDbUnavailable with one actionable line."""
+    """"present" or "created"; raises MetadataDbUnavailable with one actionable line.
+
+    Only its owner may connect: PostgreSQL lets every role (PUBLIC) connect to a new database,
+    and the BI logins live on the same server when it is the warehouse's."""
     name = urlsplit(dsn).path.lstrip("/") or "airflow"
     try:
-        with psycopg.connect(dsn, connect_timeout=10):
+        with psycopg.connect(dsn, connect_timeout=10, autocommit=True) as conn:
+            _owner_only(conn, name)
             return "present"
     except psycopg.OperationalError as exc:
         if "does not exist" not in str(exc) or f'"{name}"' not in str(exc):
@@ -35,6 +39,8 @@ def ensure_metadata_db(dsn: str) -> str:
     try:
         with psycopg.connect(with_database(dsn, "postgres"), autocommit=True, connect_timeout=10) as conn:
             conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+        with psycopg.connect(dsn, autocommit=True, connect_timeout=10) as conn:
+            _owner_only(conn, name)
         return "created"
     except psycopg.Error as exc:
         user = urlsplit(dsn).username or "the login"
@@ -42,6 +48,16 @@ def ensure_metadata_db(dsn: str) -> str:
             f"Airflow's metadata database {name!r} does not exist on {redacted(dsn)} and {user} cannot "
             f"create it ({_first_line(exc)}): ask the DBA for `createdb -O {user} {name}`, or set "
             f"{ENV_AIRFLOW_DB_DSN} to a database Airflow may use") from None
+
+
+def _owner_only(conn: psycopg.Connection, name: str) -> None:
+    """Revoke PUBLIC's CONNECT when our login owns the database (a DBA's database keeps its own grants;
+    docs/operations.md says what to set)."""
+    owned = conn.execute(
+        "select pg_get_userbyid(datdba) = current_user from pg_database where datname = current_database()"
+    ).fetchone()[0]
+    if owned:
+        conn.execute(sql.SQL("revoke connect, temporary on database {} from public").format(sql.Identifier(name)))
 
 
 def _first_line(exc: Exception) -> str:

@@ -43,9 +43,14 @@ def raw_table_ddl(table: Table) -> sql.Composed:
     )
 
 
+# Why a version left the snapshot: corrected (same id, new values); emptied (same id, but a
+# column missing from the file took away its values); deleted; aged_out of the six-year window.
+ENDED_BECAUSE = ("corrected", "emptied", "deleted", "aged_out")
+
+
 def history_table_ddl(table: Table) -> sql.Composed:
     """`history.<table>`: every version of every loaded row, valid from the extract it first appeared in
-    until the extract it left (NULL while current), and why it left: corrected, deleted or aged_out."""
+    until the extract it left (NULL while current), and why it left (ENDED_BECAUSE)."""
     cols = [
         sql.SQL("la_code text not null"),
         sql.SQL("record_id text"),
@@ -53,10 +58,18 @@ def history_table_ddl(table: Table) -> sql.Composed:
         sql.SQL("row_hash text not null"),
         sql.SQL("valid_from date not null"),
         sql.SQL("valid_to date"),
-        sql.SQL("ended_because text check (ended_because in ('corrected', 'deleted', 'aged_out'))"),
+        sql.SQL("ended_because text"),
     ]
     return sql.SQL("create table if not exists history.{} ({})").format(
         sql.Identifier(table.name), sql.SQL(", ").join(cols))
+
+
+def set_ended_because_check(conn: psycopg.Connection, table: Table) -> None:
+    """(Re)state the reasons a version may end, on tables made before a reason was added."""
+    name = sql.Identifier(f"{table.name}_ended_because_check")
+    conn.execute(sql.SQL("alter table {t} drop constraint if exists {c}, add constraint {c} check (ended_because in ({r}))")
+                 .format(t=sql.Identifier("history", table.name), c=name,
+                         r=sql.SQL(", ").join(map(sql.Literal, ENDED_BECAUSE))))
 
 
 def add_missing_columns(conn: psycopg.Connection, table: Table) -> None:
@@ -119,4 +132,5 @@ def initialise(conn: psycopg.Connection, config: Deployment | None = None, *, ke
                                  "where valid_to is null").format(
                 sql.Identifier(f"{table.name}_current"), sql.Identifier(table.name)))
             add_missing_columns(conn, table)
+            set_ended_because_check(conn, table)
         set_pseudonym_key(conn, key if key is not None else pseudonym_key(config or deployment.current()))

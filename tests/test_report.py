@@ -361,6 +361,7 @@ def test_cli_writes_the_files_and_prints_changes(mart, tmp_path, monkeypatch, ca
                      " and period_label = '2026-27 Q2' and measure_id = 'iro_escalations_in_period'"
                      " and breakdown = 'total'", (LA_CODE,))
     record_publication(mart)
+    record_publication(mart)  # a night that changed nothing for the council (its drop quarantined)
 
     args = parser.parse_args(["report", "--la-code", LA_CODE.lower(), "--year", "2026-27", "--quarter", "q2",
                               "--out", str(tmp_path), "--changes"])
@@ -368,6 +369,12 @@ def test_cli_writes_the_files_and_prints_changes(mart, tmp_path, monkeypatch, ca
     out = capsys.readouterr().out
     assert str(tmp_path / f"{LA_CODE}-quarterly-pack-2026-27-Q2.html") in out
     assert "1 revision(s)" in out and "iro_escalations_in_period" in out and "→ 99" in out
+    assert "publication" not in out.replace("published", "")  # by date, never internal ids
+    args = parser.parse_args(["report", "--la-code", LA_CODE, "--year", "2026-27", "--quarter", "Q2",
+                              "--out", str(tmp_path), "--changes", "--since", "2000-01-01"])
+    assert args.func(args) == 0
+    out = capsys.readouterr().out
+    assert "published since 2000-01-01" in out and int(out.split(" revision(s)")[0].split()[-1]) > 1
 
     args = parser.parse_args(["report", "--la-code", LA_CODE, "--year", "2031-32"])
     assert args.func(args) == 2

@@ -3,8 +3,9 @@
     csc report --la-code E06999999 --year 2025-26              annual report: HTML, CSV, XLSX
     csc report --la-code E06999999 --year 2025-26 --quarter Q2 quarterly pack for 2025-26 Q2
     csc report ... --out DIR                                   write the files into DIR
-    csc report ... --changes                                   also list the published figures the
-                                                               latest publication revised
+    csc report ... --changes                                   also list the council's latest revisions
+                                                               of its published figures
+    csc report ... --changes --since 2026-10-01                ... every revision published since then
 
 Figures come from marts.performance_measures (published values only) in the
 warehouse named by CSC_WAREHOUSE_DSN, or the local one. Exit codes: 0 written,
@@ -37,8 +38,20 @@ def add_report_commands(subparsers) -> None:
     p.add_argument("--out", type=Path, default=None,
                    help="folder for the files (default: the state folder's reports/)")
     p.add_argument("--changes", action="store_true",
-                   help="also print the council's published figures revised since the previous publication")
+                   help="also print the council's latest revisions of its published figures (the last night "
+                        "that changed them, whatever nights came after)")
+    p.add_argument("--since", type=_day, default=None,
+                   help="with --changes: every revision published on or after this date (YYYY-MM-DD)")
     p.set_defaults(func=cmd_report)
+
+
+def _day(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write it like 2026-10-01") from None
 
 
 def _financial_year(text: str) -> str:
@@ -50,7 +63,7 @@ def _financial_year(text: str) -> str:
 def cmd_report(args: argparse.Namespace) -> int:
     from csc_pipeline.warehouse import connection
     from csc_pipeline.reports.figures import ReportInputError
-    from csc_pipeline.reports.history import changes, previous_publication
+    from csc_pipeline.reports.history import changes, latest_revisions
     from csc_pipeline.reports.report import render_annual_report, render_quarterly_pack
 
     config = deployment.current()
@@ -74,28 +87,30 @@ def cmd_report(args: argparse.Namespace) -> int:
             if conn.execute("select to_regclass('audit.published_figures')").fetchone()[0] is None:
                 print("no publication history: run `csc warehouse init`, then the nightly run records it")
                 return 0
-            since = previous_publication(conn)
-            if since is None:
-                print("no publications recorded yet (the nightly run records one after each dbt build)")
+            if args.since is not None:
+                print(format_changes(changes(conn, args.la_code, args.since), args.la_code,
+                                     f"published since {args.since:%Y-%m-%d}"))
             else:
-                print(format_changes(changes(conn, args.la_code, since), args.la_code, since))
+                when, revisions = latest_revisions(conn, args.la_code)
+                print(format_changes(revisions, args.la_code, f"published {when:%Y-%m-%d %H:%M}") if when else
+                      f"no revisions of {args.la_code}'s published figures since they were first published")
     return 0
 
 
-def format_changes(revisions: list, la_code: str, since: int) -> str:
-    """Revisions as a plain-text table."""
+def format_changes(revisions: list, la_code: str, when: str) -> str:
+    """Revisions as a plain-text table, by the date they were published (never internal ids)."""
     if not revisions:
-        return f"no revisions of {la_code}'s published figures since publication {since}"
-    header = ("publication", "period", "measure", "breakdown", "published value", "extract")
+        return f"no revisions of {la_code}'s published figures {when}"
+    header = ("published", "period", "measure", "breakdown", "published value", "extract")
     rows = [
-        (f"{r.publication_id} ({r.published_at:%Y-%m-%d %H:%M})", r.period_label, r.measure_id,
+        (f"{r.published_at:%Y-%m-%d %H:%M}", r.period_label, r.measure_id,
          r.breakdown if r.breakdown == "total" else f"{r.breakdown}={r.breakdown_value}",
          f"{_shown(r.old_published_value, 'new')} → {_shown(r.new_published_value, 'withdrawn')}",
          r.source_extract_date.isoformat() if r.source_extract_date else "")
         for r in revisions
     ]
     widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header))]
-    lines = [f"{len(revisions)} revision(s) of {la_code}'s published figures since publication {since}:", ""]
+    lines = [f"{len(revisions)} revision(s) of {la_code}'s published figures {when}:", ""]
     for row in (header, tuple("-" * w for w in widths), *rows):
         lines.append("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip())
     return "\n".join(lines)

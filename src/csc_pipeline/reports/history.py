@@ -6,7 +6,8 @@ those withdrawn. The figures as published at any publication can be rebuilt from
 (sql/060_publication_history.sql).
 
 `changes` lists the revisions of one council's published values since a
-publication or a date: what a reader of last month's report would see differ.
+publication or a date: what a reader of last month's report would see differ;
+`latest_revisions` the council's most recent ones, whatever nights came after.
 """
 
 from __future__ import annotations
@@ -53,6 +54,24 @@ def previous_publication(conn: psycopg.Connection | str) -> int | None:
     if not ids:
         return None
     return ids[1] if len(ids) > 1 else 0
+
+
+def latest_revisions(conn: psycopg.Connection | str, la_code: str) -> tuple[datetime | None, list[Revision]]:
+    """The council's most recent revisions, whatever came after them: those of the latest
+    publication that changed its published figures (not its first), and when that was. A night
+    that changed nothing for the council (its drop quarantined, another council's published)
+    does not hide them. (None, []) when its figures were never revised."""
+    with connected(conn) as c:
+        first = c.execute("select min(publication_id) from audit.published_figures where la_code = %s",
+                          (la_code,)).fetchone()[0]
+        if first is None:
+            return None, []
+        later = changes(c, la_code, since=first)
+    if not later:
+        return None, []
+    latest = max(r.publication_id for r in later)
+    revisions = [r for r in later if r.publication_id == latest]
+    return revisions[0].published_at, revisions
 
 
 def changes(conn: psycopg.Connection | str, la_code: str,

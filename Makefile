@@ -28,8 +28,12 @@ demo: env
 test: env
 	$(BIN)/pytest
 
+# Every stage of the night beside its physical reference, for one council and the national set
+# (153 councils); memory against the number of councils; validation at scale. Compared with and
+# written to bench/results.json (docs/performance.md); then extraction. Not part of `make test`.
+# Options through BENCH_ARGS, e.g. `make bench BENCH_ARGS=--quick` (a smoke run, nothing written).
 bench: env
-	$(BIN)/python -m csc_pipeline.bench
+	$(BIN)/python -m csc_pipeline.bench $(BENCH_ARGS)
 	$(BIN)/python -m csc_pipeline.extract.bench
 
 # Extraction alone: the demo council and the largest generated one, from a PostgreSQL SSD database.

@@ -8,7 +8,9 @@ council's drop into the landing folder, triggers `csc_nightly` through Airflow's
 for the run to succeed on the Celery worker, reads one task's log through the API, then reads
 every row of marts.performance_measures through Superset's SQL Lab API (Superset's `warehouse`
 database logs in as csc_bi) and checks them equal to the same rows read straight from the
-warehouse. Every failed check exits 1 with one line saying what differed.
+warehouse, and that Superset's table metadata (SQLAlchemy's inspector, as csc_bi) shows every
+primary and foreign key the marts declare. Every failed check exits 1 with one line saying what
+differed.
 """
 
 from __future__ import annotations
@@ -320,6 +322,44 @@ def _superset_value(value, column, columns, direct):
     return value
 
 
+DECLARED_KEYS_SQL = """
+    select c.conrelid::regclass::text, c.contype::text, c.conname,
+           (select array_agg(a.attname::text order by a.attnum) from pg_attribute a
+            where a.attrelid = c.conrelid and a.attnum = any(c.conkey)),
+           c.confrelid::regclass::text
+    from pg_constraint c join pg_namespace n on n.oid = c.connamespace
+    where n.nspname = 'marts' and c.contype in ('p', 'f')
+"""
+
+
+def compare_keys(stack: Stack, superset: SupersetApi) -> tuple[int, int]:
+    """Superset, logged in as csc_bi, sees every primary and foreign key declared on the marts (so a
+    BI user's dataset can join a fact to its dimensions on them): (primary keys, foreign keys)."""
+    _, declared = warehouse_rows(stack, DECLARED_KEYS_SQL)
+    tables: dict[str, dict] = {}
+    for relation, kind, _name, columns, referred in declared:
+        table = relation.removeprefix("marts.")
+        entry = tables.setdefault(table, {"pk": None, "fks": set()})
+        if kind == "p":
+            entry["pk"] = tuple(columns)
+        else:
+            entry["fks"].add((tuple(columns), referred.removeprefix("marts.")))
+    if not any(t["fks"] for t in tables.values()):
+        raise CheckFailed("the marts declare no foreign keys")
+    database = superset.database_id("warehouse")
+    for table, want in sorted(tables.items()):
+        response = superset.client.get(f"/database/{database}/table/{table}/marts/")
+        if response.status_code != 200:
+            raise CheckFailed(f"Superset's metadata of marts.{table}: {response.status_code} {response.text[:300]}")
+        meta = response.json()
+        pk = tuple((meta.get("primaryKey") or {}).get("column_names") or ()) or None
+        fks = {(tuple(fk["column_names"]), fk["referred_table"]) for fk in meta.get("foreignKeys") or []}
+        if pk != want["pk"] or fks != want["fks"]:
+            raise CheckFailed(f"Superset sees marts.{table} keyed {pk} with foreign keys {sorted(fks)}; "
+                              f"declared: {want['pk']}, {sorted(want['fks'])}")
+    return sum(1 for t in tables.values() if t["pk"]), sum(len(t["fks"]) for t in tables.values())
+
+
 def check_bi_role_is_read_only(superset: SupersetApi) -> None:
     """Superset logs in as csc_bi: the audit schema (and everything else but marts) is unreadable."""
     response = superset.sql_lab(superset.database_id("warehouse"), "select count(*) from audit.loads")
@@ -368,6 +408,8 @@ def run_checks(stack: Stack, landing: Path, passed: list[str]) -> None:
     ok("Superset's warehouse login cannot read audit.loads (permission denied): it is csc_bi")
     rows = compare_marts(stack, superset)
     ok(f"all {rows} rows of marts.performance_measures through Superset (as csc_bi) equal the warehouse's")
+    primary, foreign = compare_keys(stack, superset)
+    ok(f"Superset's table metadata (as csc_bi) shows every declared key: {primary} primary, {foreign} foreign")
 
 
 def main(argv: list[str] | None = None) -> int:

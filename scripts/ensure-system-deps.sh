@@ -3,14 +3,17 @@
 #   - PostgreSQL server (the local warehouse). The version is detected, not assumed: /usr/lib/postgresql/<N>/bin.
 #   - Chromium (tests/test_report.py renders the report headless to check it displays).
 #   - libltdl7: the ODBC driver inside mssql-python (SQL Server sources) loads it.
+#   - poppler-utils: the report test reads the printed PDF (pdfinfo, and pdftoppm for its page-1 image).
 set -euo pipefail
 need_postgresql=0
 need_chromium=0
 need_ltdl=0
+need_poppler=0
 compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null || need_postgresql=1
 [ -x /usr/bin/chromium ] || need_chromium=1
 compgen -G "/usr/lib/*/libltdl.so.7" > /dev/null || need_ltdl=1
-if [ "$need_postgresql" = 0 ] && [ "$need_chromium" = 0 ] && [ "$need_ltdl" = 0 ]; then
+[ -x /usr/bin/pdftoppm ] || need_poppler=1
+if [ "$need_postgresql" = 0 ] && [ "$need_chromium" = 0 ] && [ "$need_ltdl" = 0 ] && [ "$need_poppler" = 0 ]; then
     exit 0
 fi
 if [ "$(id -u)" != 0 ]; then
@@ -25,6 +28,10 @@ if [ "$(id -u)" != 0 ]; then
     if [ "$need_ltdl" = 1 ]; then
         echo "libltdl7 (needed by the SQL Server driver) not found and not running as root." >&2
         echo "Install it with: sudo apt-get install -y libltdl7" >&2
+    fi
+    if [ "$need_poppler" = 1 ]; then
+        echo "poppler-utils (pdftoppm, for the report's PDF test) not found and not running as root." >&2
+        echo "Install it with: sudo apt-get install -y poppler-utils" >&2
     fi
     exit 1
 fi
@@ -47,4 +54,8 @@ fi
 if [ "$need_ltdl" = 1 ]; then
     echo "Installing Debian's libltdl7 (loaded by the ODBC driver of mssql-python, for SQL Server sources)..."
     apt-get install -y -qq libltdl7 > /dev/null
+fi
+if [ "$need_poppler" = 1 ]; then
+    echo "Installing Debian's poppler-utils (reads the report's PDF in its test)..."
+    apt-get install -y -qq poppler-utils > /dev/null
 fi

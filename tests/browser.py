@@ -1,5 +1,6 @@
 """Headless Chromium driven over the DevTools protocol: a page that needs a login cookie,
-its visible text and a screenshot (the UI of Airflow 3 reads its JWT from the `_token` cookie)."""
+its visible text and a screenshot (the UI of Airflow 3 reads its JWT from the `_token` cookie);
+or an open page to evaluate JavaScript in (computed styles, clicks)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -34,14 +37,33 @@ class Page:
                 return message.get("result", {})
 
     def text(self) -> str:
-        return self.call("Runtime.evaluate", expression="document.body ? document.body.innerText : ''",
-                         returnByValue=True)["result"].get("value", "")
+        return self.evaluate("document.body ? document.body.innerText : ''") or ""
+
+    def evaluate(self, expression: str):
+        """The value of a JavaScript expression in the page (JSON-serialisable values)."""
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails'].get('text')}")
+        return result["result"].get("value")
 
 
 def capture(url: str, out: Path, *, cookies: dict[str, str], wait_for: list[str], timeout: float = 90,
             size: tuple[int, int] = (1600, 1000)) -> str:
     """Open `url` with `cookies` set for its origin, wait until every string of `wait_for` is in the
     page's visible text, write a PNG screenshot to `out` and return that text."""
+    with opened(url, cookies=cookies, wait_for=wait_for, timeout=timeout, size=size) as (page, text):
+        time.sleep(2)  # let the grid finish painting its cells
+        png = page.call("Page.captureScreenshot", format="png")["data"]
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(base64.b64decode(png))
+        return text
+
+
+@contextmanager
+def opened(url: str, *, cookies: dict[str, str] | None = None, wait_for: list[str] = (), timeout: float = 90,
+           size: tuple[int, int] = (1600, 1000)) -> Iterator[tuple[Page, str]]:
+    """A headless Chromium showing `url` (with `cookies` set for its origin) once every string of
+    `wait_for` is in its visible text: the page, to drive, and that text."""
     if not CHROMIUM.exists():
         raise RuntimeError(f"{CHROMIUM} not found: run scripts/ensure-system-deps.sh (as root)")
     profile = Path(tempfile.mkdtemp(prefix="csc-chromium-"))
@@ -58,9 +80,10 @@ def capture(url: str, out: Path, *, cookies: dict[str, str], wait_for: list[str]
         with connect(ws_url, max_size=None) as ws:
             page = Page(ws)
             page.call("Network.enable")
-            origin = re.match(r"https?://[^/]+", url).group(0)
-            for name, value in cookies.items():
-                page.call("Network.setCookie", name=name, value=value, url=origin + "/")
+            if cookies:
+                origin = re.match(r"https?://[^/]+", url).group(0)
+                for name, value in cookies.items():
+                    page.call("Network.setCookie", name=name, value=value, url=origin + "/")
             page.call("Page.enable")
             page.call("Page.navigate", url=url)
             deadline = time.monotonic() + timeout
@@ -73,11 +96,7 @@ def capture(url: str, out: Path, *, cookies: dict[str, str], wait_for: list[str]
             else:
                 raise AssertionError(f"{url}: {[w for w in wait_for if w not in text]} not shown after "
                                      f"{timeout:.0f} s; the page shows: {text[:800]!r}")
-            time.sleep(2)  # let the grid finish painting its cells
-            png = page.call("Page.captureScreenshot", format="png")["data"]
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(base64.b64decode(png))
-            return text
+            yield page, text
     finally:
         browser.kill()
         browser.wait()

@@ -260,6 +260,7 @@ def test_mart_columns_are_the_published_interface(built):
         ("value", "numeric"), ("numerator", "numeric"), ("denominator", "numeric"), ("unit", "text"),
         ("published_value", "text"), ("source_extract_date", "date"),
         ("computed_at", "timestamp with time zone"),
+        ("breakdown_value_label", "text"),  # added at the end: no column moves
     ]
     assert columns[11][2:] == (12, 1)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -207,8 +208,8 @@ FACT_COUNTS = {
     "icpc_in_period": ("fct_cp_conferences", "f.conference_type = 'initial' and not f.is_transfer_in "
                                              "and {in_period}(f.conference_date)"),
     "rcpc_in_period": ("fct_cp_conferences", "f.conference_type = 'review' and {in_period}(f.conference_date)"),
-    "cp_plans_started_in_period": ("fct_cp_plans", "{in_period}(f.plan_start)"),
-    "cp_plans_ended_in_period": ("fct_cp_plans", "{in_period}(f.plan_end)"),
+    "cp_plans_started_in_period": ("fct_cp_plans", "{in_period}(f.plan_start_date)"),
+    "cp_plans_ended_in_period": ("fct_cp_plans", "{in_period}(f.plan_end_date)"),
     "lado_allegations_in_period": ("fct_lado_allegations", "{in_period}(f.referral_date)"),
     "lado_concluded_in_period": ("fct_lado_allegations", "f.threshold_met = 'Y' and {in_period}(f.outcome_date)"),
     "iro_escalations_in_period": ("fct_iro_escalations", "{in_period}(f.raised_date)"),
@@ -281,3 +282,68 @@ def test_no_suppressed_figure_can_be_worked_out(nightly_runs, warehouse_dsn):
     assert result.suppressed_cells > 500
     assert [(f.cell, f.part, f.low) for f in result.findings] == []
     assert all(f.part != "value" and f.low == 0 for f in result.given_away_by_zeros)
+
+
+def test_the_demo_councils_report_is_presentable_and_gives_nothing_away(nightly_runs, warehouse_dsn, tmp_path):
+    """The annual report of the generated council, as a reader gets it: a PDF of at most 30 A4 pages
+    with the summary alone on page 1, and no suppressed figure recoverable from what the page, its
+    summary or its XLSX show (the reader-auditor over the shown cells, given the mart's numerators
+    and denominators of every percentage shown: the worst case)."""
+    import subprocess
+
+    import openpyxl
+    from disclosure_auditor import audit, read_mart
+    from report_cells import report_cells
+
+    from csc_pipeline.contract.measures import SUPPRESSED
+    from csc_pipeline.reports.pdf import page_count
+    from csc_pipeline.reports.report import render_annual_report
+
+    with psycopg.connect(warehouse_dsn) as conn:
+        mart = {(r["period_label"], r["measure_id"], r["breakdown"], r["breakdown_value"]): r
+                for r in read_mart(conn, LA) if r["period_type"] == "financial_year"}
+    year = max(p for p, *_ in mart if p <= "2025-26")
+    files = render_annual_report(warehouse_dsn, LA, year, tmp_path, pdf=True)
+
+    pages = page_count(files.pdf)
+    assert 2 <= pages <= 30, pages
+    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(files.pdf), "-"], check=True,
+                           capture_output=True, text=True).stdout
+    assert "Summary of the year" in first and "By age band" not in first
+
+    html = files.html.read_text(encoding="utf-8")
+    shown = report_cells(html)
+    assert len(shown) > 200
+    rows = []
+    for (measure_id, breakdown, value, period), text in shown.items():
+        if text == "–":
+            continue
+        published = mart[period, measure_id, breakdown, value]
+        assert text.removesuffix("%") == published["published_value"], (measure_id, breakdown, value, period)
+        rows.append({**published, "published_value": text.removesuffix("%")})
+    result = audit(rows)
+    assert result.inconsistent == [] and result.suppressed_cells > 20
+    assert [(f.cell, f.part, f.low) for f in result.findings] == []
+
+    # the summary: each change is the difference of the two published figures beside it, or a marker
+    summary = re.findall(r'<tr data-measure="([^"]+)"><th scope="row">[^<]*</th>\s*<td class="num current">(.*?)</td>'
+                         r'<td class="num">(.*?)</td><td class="change">(.*?)</td>', html, re.S)
+    assert len(summary) == 15
+    for measure_id, now, before, change in summary:
+        now, before = (re.sub(r"<[^>]+>|%", "", v) for v in (now, before))
+        if SUPPRESSED in (now, before):
+            assert change == SUPPRESSED, measure_id
+
+    # the workbook shows exactly the page's cells
+    book = openpyxl.load_workbook(files.xlsx)
+    in_book = {}
+    for sheet in book.worksheets[2:-1]:
+        for _name, ref in sheet.tables.items():
+            header, *body = ([c.value for c in row] for row in sheet[ref])
+            for r in (dict(zip(header, b)) for b in body):
+                for period in (h for h in header if re.fullmatch(r"\d{4}-\d{2}", str(h))):
+                    if r[period] is not None and r["breakdown"]:
+                        in_book[r["measure_id"], r["breakdown"], r["breakdown_value"], period] = r[period]
+    page_cells = {k: v.removesuffix("%") for k, v in shown.items() if v != "–"}
+    assert set(in_book) == set(page_cells)
+    assert all(str(v) == page_cells[k] or float(v) == float(page_cells[k]) for k, v in in_book.items())

@@ -315,9 +315,9 @@ def test_marts_hold_pseudonyms_not_case_system_ids(built):
 def test_cp_facts(built):
     dsn, _ = built
     plans = query_rows(dsn, """
-        select plan_start, initial_category, latest_category, is_repeat, plan_number, duration_days,
+        select plan_start_date, initial_category, latest_category, is_repeat, plan_number, duration_days,
             age_band_at_start
-        from marts.fct_cp_plans where la_code = %s order by plan_start
+        from marts.fct_cp_plans where la_code = %s order by plan_start_date
     """, (COUNCIL,))
     assert plans == [
         (date(2021, 6, 1), "EMO", "EMO", False, 1, 365, "10 to 15"),
@@ -374,9 +374,9 @@ def test_looked_after_snapshot_marks_short_breaks(built):
 def test_working_day_calendar(built):
     dsn, _ = built
     rows = query_rows(dsn, """
-        select date_day, is_working_day, bank_holiday, financial_quarter_label
-        from marts.dim_date where date_day in ('2022-06-02', '2022-06-03', '2022-09-19', '2022-04-18', '2022-06-06')
-        order by date_day
+        select date, is_working_day, bank_holiday, financial_quarter_label
+        from marts.dim_date where date in ('2022-06-02', '2022-06-03', '2022-09-19', '2022-04-18', '2022-06-06')
+        order by date
     """)
     assert rows == [
         (date(2022, 4, 18), False, "Easter Monday", "2022-23 Q1"),

@@ -14,7 +14,7 @@ PACKAGE = paths.PROJECT_ROOT / "src" / "csc_pipeline"
 # Lowest first. A module may import its own package and any layer below its own, never one above
 # or a sibling package of its own layer. docs/architecture.md explains each.
 LAYERS: list[tuple[str, ...]] = [
-    ("paths",),  # where the project's files are
+    ("paths", "bench_memory"),  # where the project's files are; peak memory of a command (for the benchmark)
     ("contract",),  # the contracts as code: tables, code sets, rules, measures
     ("issues",),  # the issue and report shape every step shares
     ("deployment",),  # configuration, read once

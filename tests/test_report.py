@@ -9,6 +9,7 @@ implementing them: the rest must show as "not yet available".
 from __future__ import annotations
 
 import argparse
+import base64
 import csv
 import re
 import shutil
@@ -19,7 +20,6 @@ import zlib
 from datetime import date
 from decimal import Decimal
 from html import unescape
-from html.parser import HTMLParser
 from pathlib import Path
 
 import openpyxl
@@ -35,6 +35,9 @@ from csc_pipeline.reports.figures import ReportInputError
 from csc_pipeline.reports.history import changes
 from csc_pipeline.transform.publication_history import record_publication as _record
 from csc_pipeline.reports.report import render_annual_report, render_quarterly_pack
+from csc_pipeline.contract.dimensions import breakdown_value_label
+from csc_pipeline.reports.tables import value_label
+from report_cells import ReportCells
 
 LA_CODE = "E06000999"
 LA_NAME = "Testshire Council (test)"
@@ -55,6 +58,7 @@ create table if not exists marts.performance_measures (
     measure_id text not null, breakdown text not null, breakdown_value text not null,
     value numeric(12, 1), numerator numeric(12, 0), denominator numeric(12, 0), unit text not null,
     published_value text not null, source_extract_date date not null, computed_at timestamptz not null,
+    breakdown_value_label text not null,
     primary key (la_code, period_type, period_label, measure_id, breakdown, breakdown_value)
 )
 """
@@ -137,11 +141,12 @@ def mart(warehouse_dsn):
             cur.executemany(
                 "insert into marts.performance_measures (la_code, la_name, period_type, period_label, period_start,"
                 " period_end, as_at_date, is_complete, measure_id, breakdown, breakdown_value, value, unit,"
-                " published_value, source_extract_date, computed_at)"
-                " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now())",
+                " published_value, source_extract_date, computed_at, breakdown_value_label)"
+                " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now(), %s)",
                 [(LA_CODE, LA_NAME, p.period_type, p.period_label, p.period_start, p.period_end, p.as_at_date,
                   p.is_complete,
-                  m, b, v, value, MEASURES_BY_ID[m].published_unit, published, EXTRACT_DATE)
+                  m, b, v, value, MEASURES_BY_ID[m].published_unit, published, EXTRACT_DATE,
+                  breakdown_value_label(b, v))
                  for p, m, b, v, value, published in _figures()],
             )
     yield warehouse_dsn
@@ -159,35 +164,6 @@ def _published(dsn: str, period_type: str) -> dict[tuple[str, str, str, str], st
     return {(m, b, v, p): published for m, b, v, p, published in rows}
 
 
-class _Cells(HTMLParser):
-    """Text of each table cell, by (measure, breakdown, breakdown_value, period)."""
-
-    def __init__(self):
-        super().__init__()
-        self.cells: dict[tuple[str, str, str, str], str] = {}
-        self._measure = self._row = self._cell = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "table" and "data-measure" in a:
-            self._measure = a["data-measure"]
-        elif tag == "tr" and "data-breakdown" in a:
-            self._row = (a["data-breakdown"], a["data-value"])
-        elif tag == "td" and self._row and "data-period" in a:
-            self._cell = (self._measure, *self._row, a["data-period"])
-            self.cells[self._cell] = ""
-
-    def handle_endtag(self, tag):
-        if tag == "td":
-            self._cell = None
-        elif tag == "table":
-            self._measure = self._row = None
-
-    def handle_data(self, data):
-        if self._cell:
-            self.cells[self._cell] += data.strip()
-
-
 @pytest.fixture()
 def annual(mart, tmp_path):
     return render_annual_report(mart, LA_CODE, YEAR, tmp_path / "out")
@@ -202,12 +178,13 @@ def test_html_is_one_self_contained_page_with_charts(annual):
     assert html.count("<svg") >= 3 and 'id="chart-cla-trend"' in html
     trend = re.search(r'<svg[^>]*id="chart-cla-trend".*?</svg>', html, re.S).group(0)
     assert trend.count('class="bar"') == 5 and "2021-22" in trend and YEAR in trend  # one bar a year to 2025-26
-    assert 'id="chart-iro-caseload-at-period-end-iro"' in html
+    assert 'id="chart-iro-caseloads"' in html  # caseloads as a distribution, never by IRO
+    assert 'id="trend-cla-reviews-on-time-in-period"' in html  # a trend table's own chart
     assert LA_NAME in html and "24 November 2026" in html and "Generated" in html
 
 
 def test_suppressed_cell_shows_c_and_never_its_value(annual, mart):
-    cells = _Cells()
+    cells = ReportCells()
     cells.feed(annual.html.read_text(encoding="utf-8"))
     assert cells.cells[SUPPRESSED_CELL] == SUPPRESSED
     assert cells.cells[("cla_at_period_end", "age_band", "1 to 4", YEAR)] == SUPPRESSED
@@ -236,7 +213,7 @@ def test_measures_without_rows_show_not_yet_available(annual):
     line = re.search(rf'<p class="not-yet" data-measure="{NOT_PUBLISHED_YET}">([^<]*)</p>', html)
     assert line and "not yet available" in line.group(1).lower()
     assert "By age band: not yet available" in html  # cp_plans_at_period_end has only its category rows
-    assert "did not include loc_reg33_visits" in html  # why reg33 visits are x
+    assert "extract did not include the records this figure is counted from" in html  # why reg33 visits are x
 
 
 def test_csv_and_xlsx_hold_the_same_published_values(annual, mart):
@@ -260,11 +237,15 @@ def test_csv_and_xlsx_hold_the_same_published_values(annual, mart):
     assert any(r["measure_id"] == NOT_PUBLISHED_YET and r["note"] == "not yet available" for r in csv_rows)
 
     book = openpyxl.load_workbook(annual.xlsx)
-    assert book.sheetnames[0] == "About" and len(book.sheetnames) == 7
-    xlsx_rows = []
-    for sheet in book.worksheets[1:]:
-        header, *rows = sheet.iter_rows(values_only=True)
-        xlsx_rows += [dict(zip(header, r)) for r in rows]
+    assert book.sheetnames[:2] == ["Summary", "About"] and book.sheetnames[-1] == "Chart data"
+    assert len(book.sheetnames) == 9  # and one sheet per section
+    xlsx_rows, names = [], []
+    for sheet in book.worksheets[2:-1]:
+        for name, ref in sheet.tables.items():  # one Excel Table per measure table, in order
+            header, *rows = ([c.value for c in row] for row in sheet[ref])
+            xlsx_rows += [dict(zip(header, r)) for r in rows]
+            names.append(name)
+    assert names == [f"t_{m}" for m in dict.fromkeys(r["measure_id"] for r in csv_rows)]
     assert len(xlsx_rows) == len(csv_rows)
     for from_csv, from_xlsx in zip(csv_rows, xlsx_rows):
         for year in years:
@@ -276,6 +257,101 @@ def test_csv_and_xlsx_hold_the_same_published_values(annual, mart):
                 assert (cell or "") == text, (from_csv["measure_id"], year)
     about = {r[0]: r[1] for r in book["About"].iter_rows(values_only=True) if r and r[0]}
     assert about["Council"] == f"{LA_NAME} ({LA_CODE})" and about["Status"] == "final: full year"
+    assert len(book["Summary"].tables) == 1
+
+
+def test_xlsx_charts_each_trend_with_markers_as_gaps(annual):
+    book = openpyxl.load_workbook(annual.xlsx)
+    charts = {sheet.title: len(sheet._charts) for sheet in book.worksheets}
+    assert charts["Children looked after"] >= 1 and sum(charts.values()) >= 5
+    data = {r[0]: r[1:] for r in book["Chart data"].iter_rows(values_only=True) if r and r[0]}
+    # icpc 2022-23 is z (no conferences): a gap in its chart, never a 0
+    icpc = next(v for k, v in data.items() if k.startswith("Initial conferences within 15 working days"))
+    assert icpc[1] is None and all(isinstance(x, (int, float)) for i, x in enumerate(icpc[:5]) if i != 1)
+
+
+def test_labels_and_codes_never_run_together(annual):
+    text = _visible_text(annual.html.read_text(encoding="utf-8"))
+    assert "Full care order (C2)" in text and "C2Full" not in text
+    coded = {(b, v, value_label(b, v)) for _p, _m, b, v, _x, _y in _figures() if value_label(b, v)}
+    assert len(coded) > 10
+    for breakdown, code, label in coded:
+        assert (label if label.startswith(code) else f"{label} ({code})") in text, (breakdown, code)
+        assert f"{code}{label}" not in text and f"{label}{code}" not in text, (breakdown, code)
+
+
+def _visible_text(html: str) -> str:
+    """The page's text with tags as spaces between blocks, as a reader or a copy-paste sees it."""
+    html = re.sub(r"<(style|svg)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"</(th|td|p|li|h\d|dt|dd|div|span|tr|figcaption)>", " ", html)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", html)))
+
+
+def _reader_text(html: str) -> str:
+    """What a councillor reads: the page before its technical appendix."""
+    return _visible_text(html.split('id="appendix"')[0])
+
+
+def test_reader_text_has_no_internal_names_and_no_pseudonyms(annual):
+    html = annual.html.read_text(encoding="utf-8")
+    reader = _reader_text(html)
+    for measure_id in MEASURES_BY_ID:
+        assert measure_id not in reader
+    assert not re.search(r"\b(ssd|stg|fct|dim|int)_[a-z]", reader) and "published_value" not in reader
+    pseudonyms = [v for *_k, b, v, _v, _p in [(None, f[2], f[3], f[4], f[5]) for f in _figures()] if b == "iro"]
+    assert pseudonyms
+    for files_text in (html, annual.csv.read_text(encoding="utf-8")):
+        assert not any(p in files_text for p in pseudonyms), "an IRO pseudonym in the report"
+    # the appendix names each measure and its definition, for analysts
+    appendix = _visible_text(html.split('id="appendix"')[1])
+    assert all(m in appendix for m in MEASURES_BY_ID) and "marts.performance_measures" in appendix
+
+
+def test_caseloads_are_a_distribution(annual):
+    html = annual.html.read_text(encoding="utf-8")
+    line = re.search(r'data-distribution="iro_caseload_at_period_end">([^<]*)<', html).group(1)
+    assert unescape(line) == "3 IROs held cases; their caseloads ranged from 38 to 56 children (median 47)."
+    chart = re.search(r'<svg[^>]*id="chart-iro-caseloads".*?</svg>', html, re.S).group(0)
+    assert chart.count('class="bar"') == 3  # 30–39, 40–49 and 50–59: one IRO each
+
+
+def _summary_rows(html: str) -> dict[str, list[str]]:
+    table = re.search(r'<table class="headlines".*?</table>', html, re.S).group(0)
+    rows = {}
+    for measure, body in re.findall(r'<tr data-measure="([^"]+)">(.*?)</tr>', table, re.S):
+        rows[measure] = [_visible_text(c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", body, re.S)]
+    return rows
+
+
+def test_summary_page_compares_with_last_year_from_published_values(annual):
+    rows = _summary_rows(annual.html.read_text(encoding="utf-8"))
+    published = {(m, p): v for p, m, b, _bv, _v, v in
+                 [(f[0].period_label, f[1], f[2], f[3], f[4], f[5]) for f in _figures()] if b == "total"}
+    title, now, before, change = rows["cla_at_period_end"][:4]
+    assert (now, before) == (published["cla_at_period_end", YEAR], published["cla_at_period_end", "2024-25"])
+    assert change == f"up {int(now) - int(before)}" if int(now) > int(before) else change.startswith("down")
+    assert rows["cla_reviews_on_time_in_period"][1:4] == ["86.0%", "84.5%", "up 1.5 points"]
+    assert rows["icpc_within_15_working_days_in_period"][3] == "up 2.0 points"
+    assert "Target" not in rows["cla_at_period_end"][-1]  # no targets set: no status column
+
+
+def test_summary_change_with_a_marker_is_the_marker_and_targets_are_plain_words(mart, tmp_path):
+    from csc_pipeline.deployment import Target
+
+    with psycopg.connect(mart) as conn:
+        conn.execute("update marts.performance_measures set published_value = 'c' where la_code = %s"
+                     " and period_label = '2024-25' and measure_id = 'lado_allegations_in_period'"
+                     " and breakdown = 'total'", (LA_CODE,))
+    targets = {"cla_reviews_on_time_in_period": Target(90.0), "rcpc_on_time_in_period": Target(90.0),
+               "lado_allegations_in_period": Target(10.0, "lower"), "cla_without_iro_at_period_end": Target(0, "lower")}
+    files = render_annual_report(mart, LA_CODE, YEAR, tmp_path, targets=targets)
+    rows = _summary_rows(files.html.read_text(encoding="utf-8"))
+    assert rows["lado_allegations_in_period"][2:4] == ["c", "c"]  # 2024-25 suppressed: so is the change
+    assert rows["cla_reviews_on_time_in_period"][4] == "Target 90% not met"
+    assert rows["rcpc_on_time_in_period"][4] == "Target 90% met (at or above it)"
+    assert rows["lado_allegations_in_period"][4] == "Target 10 not met"
+    assert rows["cla_without_iro_at_period_end"][4] == "Target 0: cannot be assessed (there is no figure)"
+    assert rows["cla_at_period_end"][4] == ""  # no target for it
 
 
 def test_year_to_date_is_provisional(mart, tmp_path):
@@ -416,3 +492,42 @@ def test_page_renders_in_a_browser(annual):
     assert _png_pixels_vary(screenshot.read_bytes())
     assert 'id="chart-cla-trend"' in dom and dom.count('class="bar"') >= 5 and "<polyline" in dom
     assert LA_NAME in dom
+
+
+def test_summary_and_labels_as_the_browser_shows_them(annual):
+    """The page as a reader sees it (innerText): the summary first, no code run into its label."""
+    from browser import opened
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "annual_report_summary.png"
+    shot.unlink(missing_ok=True)
+    with opened(annual.html.resolve().as_uri(), wait_for=["Summary of the year"], size=(1280, 1100)) as (page, text):
+        png = page.call("Page.captureScreenshot", format="png")["data"]
+        shot.write_bytes(base64.b64decode(png))
+        first_table = page.evaluate("document.querySelector('main table').dataset.summary")
+        nav = page.evaluate("[...document.querySelectorAll('nav.section-nav')].length")
+    assert first_table == "headlines"  # the summary is the first table on the page
+    assert nav == 6  # each section links to the summary, the contents and its neighbours
+    assert text.index("Summary of the year") < text.index("Contents") < text.index("Reading these tables")
+    assert "Full care order (C2)" in text and "C2Full care order" not in text and "C2\tFull" not in text
+    assert "Children looked after at 31 March\t" in text  # the summary's first headline, as a table row
+    assert _png_pixels_vary(shot.read_bytes())
+
+
+def test_pdf_is_a4_with_the_summary_on_page_one(mart, tmp_path):
+    from csc_pipeline.reports.pdf import page_count
+
+    files = render_annual_report(mart, LA_CODE, YEAR, tmp_path, pdf=True)
+    info = subprocess.run(["pdfinfo", str(files.pdf)], check=True, capture_output=True, text=True).stdout
+    assert re.search(r"Page size:\s+[0-9.]+ x [0-9.]+ pts \(A4\)", info), info
+    pages = page_count(files.pdf)
+    assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) == pages and 2 <= pages <= 30
+    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-layout", str(files.pdf), "-"], check=True,
+                           capture_output=True, text=True).stdout
+    assert "Summary of the year" in first and "Children looked after at 31 March" in first
+    assert "Reading these tables" not in first and "By age band" not in first  # page 1 is the summary alone
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "annual_report_pdf_page1.png").unlink(missing_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(files.pdf),
+                    str(ARTIFACTS / "annual_report_pdf_page1")], check=True, timeout=120)
+    assert _png_pixels_vary((ARTIFACTS / "annual_report_pdf_page1.png").read_bytes())

@@ -468,3 +468,74 @@ def test_validation_carries_on_when_no_other_connection_can_be_opened(warehouse_
                            config=ValidationConfig(validation_connections=2))
     assert refused and report == alone
     assert [(i.table, i.rule, i.rows) for i in report.issues] == [("ssd_cp_plans", "foreign_key", 1)]
+
+
+# --- Data Docs -----------------------------------------------------------------------------
+
+def _references(page: Path) -> list[tuple[str, str, str]]:
+    """Every (tag, attribute, URL) of a page that the browser fetches or follows: stylesheets and
+    other links, scripts, images, anchors; and url(...) in its styles, as ('css', 'url', URL)."""
+    import re
+    from html.parser import HTMLParser
+
+    found: list[tuple[str, str, str]] = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            for name, value in attrs:
+                if value and (tag, name) in {("link", "href"), ("script", "src"), ("img", "src"), ("a", "href")}:
+                    found.append((tag, name, value))
+                if name == "style" and value:
+                    found.extend(("css", "url", u) for u in re.findall(r"url\(\s*['\"]?([^'\")]+)", value))
+
+    text = page.read_text(encoding="utf-8")
+    Collect().feed(text)
+    for style in re.findall(r"<style[^>]*>(.*?)</style>", text, re.DOTALL | re.IGNORECASE):
+        found.extend(("css", "url", u) for u in re.findall(r"url\(\s*['\"]?([^'\")]+)", style))
+    return found
+
+
+def test_data_docs_load_nothing_from_the_internet_and_every_local_file_exists(warehouse_dsn, tmp_path):
+    """GX's pages take Bootstrap, jQuery and more from CDNs; the site keeps its own copies of
+    what it shows instead, so a reader without internet gets styled pages and a full index."""
+    rows = good_rows(TABLES_BY_NAME["ssd_person"], 12)
+    rows[11]["pers_person_id"] = rows[0]["pers_person_id"]
+    rows[3]["pers_surname"] = PII
+    pros = TABLES_BY_NAME["ssd_professionals"].column_names
+    schema = land(warehouse_dsn, good_drop(ssd_person=rows), columns={"ssd_professionals": [*pros, "extra"]})
+    site = tmp_path / "docs"
+    report = validate_drop(warehouse_dsn, schema, tables_present=list(good_drop()), data_docs_dir=site)
+    assert [i.rule for i in report.blocking] == ["primary_key_unique"]
+    assert [i.rule for i in report.warnings] == ["unknown_column"]
+
+    pages = sorted(site.rglob("*.html"))
+    assert site / "index.html" in pages and len(pages) == len(good_drop()) + 1  # the index, one per table
+    for page in pages:
+        refs = _references(page)
+        assets = [(tag, url) for tag, attr, url in refs if tag != "a"]
+        remote = [url for _, url in assets if url.lower().startswith(("http:", "https:", "//"))]
+        assert remote == [], f"{page.relative_to(site)} loads {remote}"
+        kinds = {(tag, url.rsplit("/", 1)[-1]) for tag, url in assets}
+        assert {("link", "csc_data_docs.css"), ("script", "csc_data_docs.js")} <= kinds, page
+        for tag, _, url in refs:
+            if url.startswith("#") or tag == "a" and url.lower().startswith(("http:", "https:", "mailto:")):
+                continue  # a link to a web site is the reader's choice; it loads nothing
+            target = (page.parent / url.split("?")[0].split("#")[0]).resolve()
+            assert target.is_file(), f"{page.relative_to(site)}: <{tag}> {url} points at nothing"
+        assert PII.lower() not in page.read_text(encoding="utf-8").lower()
+    css = (site / "static/styles/csc_data_docs.css").read_text(encoding="utf-8")
+    assert ".table" in css and ".col-md-10" in css and ".collapse" in css
+
+    # The index is a plain table: every table, failed ones first, each linked to its own page.
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "bootstrapTable" not in index
+    links = [url for tag, _, url in _references(site / "index.html") if tag == "a"]
+    assert sorted(u.split("/")[1] for u in links) == sorted(good_drop())
+    assert links[0].startswith("validations/ssd_person/")
+    row = {t: next(r for r in index.split("<tr>") if f'href="validations/{t}/' in r) for t in good_drop()}
+    assert "csc-blocking" in row["ssd_person"] and "— 2 rows" in row["ssd_person"]
+    assert "pers_person_id is unique (the primary key) [primary_key_unique" in row["ssd_person"]
+    assert "csc-passed" in row["ssd_cla_episodes"] and "<li" not in row["ssd_cla_episodes"]
+    # a table check's count is not of rows (here: columns), so none is shown
+    assert "csc-warning" in row["ssd_professionals"] and "[unknown_column" in row["ssd_professionals"]
+    assert " row" not in row["ssd_professionals"].split("[unknown_column")[1]

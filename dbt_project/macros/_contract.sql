@@ -511,3 +511,85 @@
     'cla_without_iro_at_period_end',
 ]) -%}
 {%- endmacro %}
+
+
+{#- The marts' code dimensions (dimensions.py): their codes, what a fact holds for a
+    recorded value that is none of them (dimension_member), and whether the dimension is
+    a closed breakdown's (every value it publishes is a member). -#}
+{% macro contract_code_dimensions() -%}
+{%- do return({
+    'legal_status': {'codes': ['C1', 'C2', 'D1', 'E1', 'J1', 'J2', 'J3', 'L1', 'L2', 'L3', 'V2', 'V3', 'V4', 'Other', 'Not known'], 'unmatched': 'Other', 'closed_breakdown': True},
+    'sex': {'codes': ['M', 'F', 'U', 'Not known'], 'unmatched': 'Not known', 'closed_breakdown': True},
+    'reason': {'codes': ['X1', 'E11', 'E12', 'E2', 'E3', 'E4A', 'E4B', 'E13', 'E41', 'E45', 'E46', 'E47', 'E48', 'E5', 'E6', 'E7', 'E9', 'E14', 'E15', 'E16', 'E17', 'E8', 'Not known'], 'unmatched': 'Not known', 'closed_breakdown': False},
+    'participation': {'codes': ['PN0', 'PN1', 'PN2', 'PN3', 'PN4', 'PN5', 'PN6', 'PN7', 'Not known'], 'unmatched': 'Not known', 'closed_breakdown': True},
+    'category': {'codes': ['NEG', 'PHY', 'SAB', 'EMO', 'MUL', 'Not known'], 'unmatched': 'Not known', 'closed_breakdown': True},
+    'referral_source': {'codes': ['SCH', 'EMP', 'POL', 'OFS', 'CSC', 'HEA', 'PAR', 'CHI', 'ANO', 'OLA', 'OTH', 'Not known'], 'unmatched': 'Not known', 'closed_breakdown': True},
+    'employment_sector': {'codes': ['EDU', 'EYR', 'FOS', 'RES', 'HEA', 'POL', 'SOC', 'FAI', 'SPT', 'TRN', 'VOL', 'OTH', 'Not known'], 'unmatched': 'Not known', 'closed_breakdown': True},
+    'harm_category': {'codes': ['PHY', 'SEX', 'EMO', 'NEG', 'SUI', 'Not known'], 'unmatched': 'Not known', 'closed_breakdown': True},
+    'threshold_met': {'codes': ['Y', 'N', 'Not known'], 'unmatched': 'Not known', 'closed_breakdown': True},
+    'outcome': {'codes': ['SUB', 'UNS', 'UNF', 'FAL', 'MAL', 'Not known'], 'unmatched': 'Not known', 'closed_breakdown': True},
+    'stage': {'codes': ['INF', 'AOC', 'TM', 'SM', 'SD', 'CAF', 'Not known'], 'unmatched': 'Not known', 'closed_breakdown': True},
+    'issue_category': {'codes': ['CPLAN', 'DELAY', 'PLACE', 'EDU', 'HEALTH', 'CONTACT', 'OTHER', 'Not known'], 'unmatched': 'Not known', 'closed_breakdown': True},
+    'resolution': {'codes': ['RES', 'ESC', 'CAF', 'WDN', 'Not known'], 'unmatched': 'Not known', 'closed_breakdown': True},
+    'ethnicity': {'codes': ['WBRI', 'WIRI', 'WIRT', 'WROM', 'WOTH', 'MWBC', 'MWBA', 'MWAS', 'MOTH', 'AIND', 'APKN', 'ABAN', 'AOTH', 'BCRB', 'BAFR', 'BOTH', 'CHNE', 'OOTH', 'REFU', 'NOBT', 'Not known'], 'unmatched': 'Not known', 'closed_breakdown': False},
+    'placement_type': {'codes': ['A3', 'A4', 'A5', 'A6', 'H5', 'K1', 'K2', 'P1', 'P2', 'P3', 'R1', 'R2', 'R3', 'R5', 'S1', 'T0', 'T1', 'T2', 'T3', 'T4', 'U1', 'U2', 'U3', 'U4', 'U5', 'U6', 'Z1', 'Not known'], 'unmatched': 'Not known', 'closed_breakdown': False},
+    'placement_provider': {'codes': ['PR0', 'PR1', 'PR2', 'PR3', 'PR4', 'PR5', 'Not known'], 'unmatched': 'Not known', 'closed_breakdown': False},
+    'foster_carer_review_outcome': {'codes': ['CONT', 'TERM', 'DEREG', 'Not known'], 'unmatched': 'Not known', 'closed_breakdown': False},
+}) -%}
+{%- endmacro %}
+
+
+{#- The staging models' date columns that are not personal data (the span of dim_date). -#}
+{% macro contract_date_columns() -%}
+{%- do return({
+    'stg_ssd__persons': ['pers_death_date'],
+    'stg_ssd__legal_statuses': ['lega_legal_status_start_date', 'lega_legal_status_end_date'],
+    'stg_ssd__cla_episodes': ['clae_cla_episode_start_date', 'clae_cla_episode_ceased_date', 'clae_entered_care_date', 'clae_cla_last_iro_contact_date'],
+    'stg_ssd__cla_placements': ['clap_cla_placement_start_date', 'clap_cla_placement_end_date'],
+    'stg_ssd__cla_reviews': ['clar_cla_review_due_date', 'clar_cla_review_date'],
+    'stg_ssd__cla_health_checks': ['clah_health_check_date'],
+    'stg_ssd__cla_care_plans': ['lacp_cla_care_plan_start_date', 'lacp_cla_care_plan_end_date'],
+    'stg_ssd__permanences': ['perm_adm_decision_date', 'perm_placement_order_date', 'perm_placed_for_adoption_date', 'perm_matched_date', 'perm_decision_reversed_date', 'perm_permanence_order_date'],
+    'stg_ssd__s47_enquiries': ['s47e_s47_start_date', 's47e_s47_end_date'],
+    'stg_ssd__initial_cp_conferences': ['icpc_icpc_target_date', 'icpc_icpc_date'],
+    'stg_ssd__cp_plans': ['cppl_cp_plan_start_date', 'cppl_cp_plan_end_date'],
+    'stg_ssd__cp_reviews': ['cppr_cp_review_due', 'cppr_cp_review_date'],
+    'stg_ssd__involvements': ['invo_involvement_start_date', 'invo_involvement_end_date'],
+    'stg_loc__lado_allegations': ['lado_referral_date', 'lado_strategy_meeting_date', 'lado_outcome_date'],
+    'stg_loc__iro_escalations': ['esca_raised_date', 'esca_resolved_date'],
+    'stg_loc__foster_carer_reviews': ['fcar_review_due_date', 'fcar_review_date'],
+    'stg_loc__cla_peps': ['pep_date'],
+    'stg_loc__reg33_visits': ['r33_visit_date', 'r33_report_date'],
+}) -%}
+{%- endmacro %}
+
+
+{#- The staging columns that refer to a person or a professional (the members of
+    dim_children and dim_professionals): {referenced table: {staging model: [columns]}}. -#}
+{% macro contract_references() -%}
+{%- do return({
+    'ssd_person': {
+        'stg_ssd__families': ['fami_person_id'],
+        'stg_ssd__legal_statuses': ['lega_person_id'],
+        'stg_ssd__cla_episodes': ['clae_person_id'],
+        'stg_ssd__cla_placements': ['clap_person_id'],
+        'stg_ssd__cla_reviews': ['clar_cla_person_id'],
+        'stg_ssd__cla_health_checks': ['clah_person_id'],
+        'stg_ssd__cla_care_plans': ['lacp_person_id'],
+        'stg_ssd__permanences': ['perm_person_id'],
+        'stg_ssd__s47_enquiries': ['s47e_person_id'],
+        'stg_ssd__initial_cp_conferences': ['icpc_person_id'],
+        'stg_ssd__cp_plans': ['cppl_person_id'],
+        'stg_ssd__cp_reviews': ['cppr_person_id'],
+        'stg_ssd__involvements': ['invo_person_id'],
+        'stg_loc__lado_allegations': ['lado_child_person_id'],
+        'stg_loc__iro_escalations': ['esca_person_id'],
+        'stg_loc__cla_peps': ['pep_person_id'],
+    },
+    'ssd_professionals': {
+        'stg_ssd__involvements': ['invo_professional_id'],
+        'stg_loc__iro_escalations': ['esca_professional_id'],
+        'stg_loc__foster_carer_reviews': ['fcar_professional_id'],
+    },
+}) -%}
+{%- endmacro %}

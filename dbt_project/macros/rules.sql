@@ -278,3 +278,17 @@ end as due_date
 cast(case when {{ held_date }} is not null and {{ due_date }} is not null
      then greatest({{ held_date }} - {{ due_date }}, 0) end as integer)
 {%- endmacro %}
+
+
+{% macro dimension_member(column, dimension) -%}
+{#- A fact's coded column as a member of its code dimension (dim_<dimension>, its foreign key):
+    the code when it is one of the dimension's, NULL when not recorded, else the dimension's
+    value for a recorded value that fits no code (`Other` for a local legal status, `Not known`
+    otherwise), as the published breakdowns count it. -#}
+{%- set d = contract_code_dimensions()[dimension] -%}
+case
+    when {{ column }} is null then null
+    when {{ column }} in {{ sql_list(d['codes']) }} then {{ column }}
+    else '{{ d['unmatched'] | replace("'", "''") }}'
+end
+{%- endmacro %}

@@ -22,6 +22,12 @@ any, only those councils are accepted (as does `CSC_COUNCILS`):
         iro_role_codes: [IRO, IROM]               # for dbt: which involvements are IROs
         source: {kind: postgres, connection: csc_source_e06000028}   # extract from its database
                                                   # (SourceConfig below; docs/extract.md)
+        region_code: E12000009                    # for open data (csc export ees): the council's
+        region_name: South West                   # region, and its old three-digit DfE LA number
+        old_la_code: 839
+        targets: {cla_reviews_on_time_in_period: 95}   # this council's own, over the file's `targets:`
+    targets:                                      # the report's summary: a figure's target, none by
+      icpc_within_15_working_days_in_period: {target: 90, better: higher}   # default (Target)
 
 Environment variables (README "Configuration" and docs/validation.md describe each):
 CSC_STATE_DIR, CSC_LANDING_ROOT, CSC_EXTRACT_ROOT, CSC_WAREHOUSE_DSN, CSC_AIRFLOW_DB_DSN, CSC_PSEUDONYM_KEY,
@@ -37,6 +43,7 @@ CSC_VALIDATION_WORK_MEM, CSC_VALIDATION_CONNECTIONS.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,6 +57,9 @@ from csc_pipeline.contract.rules import RULES, Severity
 from csc_pipeline.paths import PROJECT_ROOT
 
 ENV_DEPLOYMENT_CONFIG = "CSC_DEPLOYMENT_CONFIG"
+GEOGRAPHY_KEYS = ("region_code", "region_name", "old_la_code")
+REGION_CODE_PATTERN = re.compile(r"^E1200000[1-9]$")
+OLD_LA_CODE_PATTERN = re.compile(r"^[0-9]{3}$")
 ENV_WAREHOUSE_DSN = "CSC_WAREHOUSE_DSN"
 ENV_AIRFLOW_DB_DSN = "CSC_AIRFLOW_DB_DSN"
 ENV_PSEUDONYM_KEY = "CSC_PSEUDONYM_KEY"
@@ -104,6 +114,23 @@ class AlertSettings:
 
 
 @dataclass(frozen=True)
+class Geography:
+    """Where a council sits in the DfE's geography, for open data (Explore Education Statistics)."""
+
+    region_code: str  # ONS region GSS code, E12000001 … E12000009
+    region_name: str
+    old_la_code: str  # the DfE's three-digit LA number
+
+
+@dataclass(frozen=True)
+class Target:
+    """A figure's target for the report's summary: met when the figure is at or beyond it."""
+
+    value: float
+    better: str = "higher"  # or "lower": which side of the target is good
+
+
+@dataclass(frozen=True)
 class Deployment:
     """Everything a deployment configures. Frozen: derive a variant with `dataclasses.replace`."""
 
@@ -132,6 +159,12 @@ class Deployment:
     # Council -> the database the pipeline extracts its drop from (councils.<LA>.source), and names.
     sources: Mapping[str, "SourceConfig"] = field(default_factory=dict)
     names: Mapping[str, str] = field(default_factory=dict)
+    # Council -> its region and old LA number (councils.<LA>.region_code/region_name/old_la_code);
+    # each part may be missing, and open data refuses a council without all three (`geography_of`).
+    geography: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # Measure id -> target, for the report's summary (`targets:`); default none: no status is shown.
+    targets: Mapping[str, Target] = field(default_factory=dict)
+    council_targets: Mapping[str, Mapping[str, Target]] = field(default_factory=dict)
     # Where drops the pipeline extracts itself are written (extract-contract §1), scanned like the landing root.
     extract_root: Path = PROJECT_ROOT / ".state" / "extracts"
     alerts: AlertSettings = AlertSettings()
@@ -143,6 +176,18 @@ class Deployment:
 
     def accepts(self, la_code: str) -> bool:
         return bool(LA_CODE_PATTERN.match(la_code)) and (not self.councils or la_code in self.councils)
+
+    def targets_for(self, la_code: str) -> Mapping[str, Target]:
+        return {**self.targets, **self.council_targets.get(la_code, {})}
+
+    def geography_of(self, la_code: str) -> Geography:
+        """The council's geography, or a ConfigError naming the first setting missing."""
+        given = self.geography.get(la_code, {})
+        for key in GEOGRAPHY_KEYS:
+            if not given.get(key):
+                raise ConfigError(f"councils.{la_code}.{key} is not set in the deployment file "
+                                  f"({ENV_DEPLOYMENT_CONFIG}): open data needs the council's region and old LA number")
+        return Geography(**{k: given[k] for k in GEOGRAPHY_KEYS})
 
 
 _current: Deployment | None = None
@@ -325,12 +370,17 @@ def load(env: Mapping[str, str] | None = None) -> Deployment:
     iro_roles: dict[str, tuple[str, ...]] = {}
     sources: dict[str, SourceConfig] = {}
     names: dict[str, str] = {}
+    geography: dict[str, dict[str, str]] = {}
+    council_targets: dict[str, dict[str, Target]] = {}
     for code in dict.fromkeys(listed):
         entry = councils_doc.get(code) or councils_doc.get(code.lower()) or {}
         if entry.get("source") is not None:
             sources[code] = SourceConfig.parse(entry["source"], base, f"councils.{code}.source")
         if entry.get("name"):
             names[code] = str(entry["name"])
+        geography[code] = _geography(entry, f"councils.{code}")
+        if entry.get("targets") is not None:
+            council_targets[code] = _targets(entry["targets"], f"councils.{code}.targets")
         if "iro_role_codes" in entry:
             iro_roles[code] = _role_codes(entry["iro_role_codes"], f"councils.{code}.iro_role_codes")
         config = defaults
@@ -348,7 +398,40 @@ def load(env: Mapping[str, str] | None = None) -> Deployment:
                     per_council[code] = replace(current, label_mapping=file.resolve())
     return Deployment(**runtime, councils=tuple(dict.fromkeys(listed)), expected_councils=tuple(dict.fromkeys(expected)),
                       defaults=defaults,
-                      per_council=per_council, iro_role_codes=iro_roles, sources=sources, names=names)
+                      per_council=per_council, iro_role_codes=iro_roles, sources=sources, names=names,
+                      geography=geography, targets=_targets(doc.get("targets") or {}, "targets"),
+                      council_targets=council_targets)
+
+
+def _geography(entry: Mapping[str, Any], where: str) -> dict[str, str]:
+    given = {k: str(entry[k]).strip() for k in GEOGRAPHY_KEYS if entry.get(k) is not None}
+    if "region_code" in given and not REGION_CODE_PATTERN.match(given["region_code"]):
+        raise ConfigError(f"{where}.region_code: expected an English region's GSS code, E12000001 to E12000009")
+    if "old_la_code" in given:
+        # YAML reads 839 as a number; the DfE's old codes are three digits, some with a leading zero
+        # (write those quoted: YAML reads an unquoted 020 as octal).
+        given["old_la_code"] = given["old_la_code"].zfill(3)
+        if not OLD_LA_CODE_PATTERN.match(given["old_la_code"]):
+            raise ConfigError(f"{where}.old_la_code: expected the DfE's three-digit LA number, like 839")
+    return given
+
+
+def _targets(value: Any, where: str) -> dict[str, Target]:
+    """`measure_id: 95` or `measure_id: {target: 95, better: higher|lower}`, for known measures."""
+    from csc_pipeline.contract.measures import MEASURES_BY_ID
+
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: expected a mapping of measure ids to targets")
+    targets = {}
+    for measure_id, spec in value.items():
+        if measure_id not in MEASURES_BY_ID:
+            raise ConfigError(f"{where}.{measure_id}: not a published measure (docs/measures.md lists them)")
+        spec = spec if isinstance(spec, dict) else {"target": spec}
+        better = spec.get("better", "higher")
+        if better not in ("higher", "lower"):
+            raise ConfigError(f"{where}.{measure_id}.better: expected higher or lower, not {better!r}")
+        targets[measure_id] = Target(_number(spec.get("target"), float, f"{where}.{measure_id}.target"), better)
+    return targets
 
 
 def _role_codes(value: Any, where: str) -> tuple[str, ...]:

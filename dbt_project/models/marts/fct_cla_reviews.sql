@@ -5,7 +5,7 @@ select
     {{ pseudonym('la_code', 'review_id', 'cla_review') }} as review_key,
     {{ pseudonym('la_code', 'person_id') }} as child_key,
     {{ pseudonym('la_code', 'cla_id', 'period_of_care') }} as period_of_care_key,
-    {{ birth_safe_date('f.period_of_care_start') }} as period_of_care_start,
+    {{ birth_safe_date('f.period_of_care_start') }} as period_of_care_start_date,
     began_before_window,
     {{ birth_safe_date('f.review_date') }} as review_date,
     is_cancelled,
@@ -19,7 +19,7 @@ select
     {{ unless_birth_date('f.days_late', ['f.review_date', 'f.due_date']) }} as days_late,
     is_due_date_mismatch,
     {{ birth_safe_date('f.next_review_due_date') }} as next_review_due_date,
-    participation,
+    {{ dimension_member('participation', 'participation') }} as participation,
     is_short_break
 from {{ ref('int_cla_reviews') }} as f
 {{ join_birth_dates('f', 'person_id') }}

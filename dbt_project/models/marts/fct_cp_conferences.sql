@@ -21,6 +21,6 @@ select
     resulted_in_plan,
     is_quorate,
     plan_continues,
-    participation
+    {{ dimension_member('participation', 'participation') }} as participation
 from {{ ref('int_cp_conferences') }} as f
 {{ join_birth_dates('f', 'person_id') }}

@@ -8,7 +8,7 @@ select
     review_date,
     is_held,
     is_first_review,
-    outcome,
+    {{ dimension_member('outcome', 'foster_carer_review_outcome') }} as foster_carer_review_outcome,
     previous_review_date,
     due_rule,
     due_date,

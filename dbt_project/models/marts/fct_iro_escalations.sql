@@ -5,10 +5,10 @@ select
     {{ pseudonym('la_code', 'person_id') }} as child_key,
     {{ pseudonym('la_code', 'professional_id') }} as iro_key,
     {{ birth_safe_date('f.raised_date') }} as raised_date,
-    stage,
-    issue_category,
+    {{ dimension_member('stage', 'stage') }} as stage,
+    {{ dimension_member('issue_category', 'issue_category') }} as issue_category,
     {{ birth_safe_date('f.resolved_date') }} as resolved_date,
-    resolution,
+    {{ dimension_member('resolution', 'resolution') }} as resolution,
     is_open,
     {{ unless_birth_date('f.days_to_resolution', ['f.raised_date', 'f.resolved_date']) }} as days_to_resolution
 from {{ ref('int_iro_escalations') }} as f

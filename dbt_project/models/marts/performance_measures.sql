@@ -1,6 +1,8 @@
 -- The published performance measures (measures.md §1): one row per authority x
 -- period x measure x breakdown value. Columns, order and types are a public
--- interface (model contract enforced).
+-- interface (model contract enforced). breakdown_value_label: the value in plain words, from
+-- the seed code_labels (the contract's code sets and breakdown labels); a band, an age, an
+-- ethnicity group, a URN, the IRO's pseudonym or `Total` is its own label.
 with
 
 measures as (
@@ -18,6 +20,12 @@ periods as (
 extracts as (
 
     select * from {{ ref('stg_audit__current_extracts') }}
+
+),
+
+labels as (
+
+    select * from {{ ref('code_labels') }}
 
 )
 
@@ -39,7 +47,8 @@ select
     measures.unit::text as unit,
     measures.published_value::text as published_value,
     extracts.extract_date::date as source_extract_date,
-    now()::timestamptz as computed_at
+    now()::timestamptz as computed_at,
+    coalesce(labels.label, measures.breakdown_value)::text as breakdown_value_label
 from measures
 inner join periods
     on periods.la_code = measures.la_code
@@ -47,3 +56,6 @@ inner join periods
     and periods.period_label = measures.period_label
 inner join extracts
     on extracts.la_code = measures.la_code
+left join labels
+    on labels.dimension = measures.breakdown
+    and labels.code = measures.breakdown_value

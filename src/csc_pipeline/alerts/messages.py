@@ -6,8 +6,9 @@ and returns an Alert; send.py delivers it.
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 
+from csc_pipeline.contract.rules import RULES
 from csc_pipeline.issues import Issue
 
 from .send import Alert
@@ -24,17 +25,53 @@ def missing_extract(la_code: str, cutoff: time) -> Alert:
 
 
 def quarantined(la_code: str, extract_date: str, load_id: int, blocking: list[Issue], data_docs: str | None) -> Alert:
+    """`data_docs`: where the drop's Data Docs page is (`data_docs_link`), when one was written."""
     label = f"{la_code}/{extract_date}"
     return Alert(
         kind="quarantined", la_code=la_code, extract_date=extract_date,
         title=f"{label} extract quarantined",
         summary=(f"{len(blocking)} blocking problem(s); nothing was loaded and the marts keep serving the "
-                 "last good data. Next: fix the extract and send it again for the same date (a drop whose "
-                 "files changed is taken again the next night), or, if the data is right after all, review "
-                 f"it and publish it with `csc accept --load-id {load_id} --rule RULE --reason ... --operator ...`."
-                 + (f" Data Docs: {data_docs}" if data_docs else "")),
+                 f"last good data. Report: `csc validation show {load_id}`."
+                 + (f" Data Docs: {data_docs}" if data_docs else "")
+                 + " " + next_step(load_id, "quarantined", blocking)),
         details=[i.to_text() for i in blocking[:MAX_DETAILS]] + ([f"Data Docs: {data_docs}"] if data_docs else []),
     )
+
+
+RESEND = ("fix the extract and send it again for the same date (a drop whose files changed is taken again "
+          "at the next run)")
+
+
+def accept_command(load_id: int, blocking: list[Issue]) -> str | None:
+    """The `csc accept` that would publish the drop after review, naming its blocking rules; None
+    when one of them cannot be accepted (it would break the load: validate/acceptance.py refuses)."""
+    rules = sorted({i.rule for i in blocking})
+    if not rules or not all(r in RULES and RULES[r].acceptable for r in rules):
+        return None
+    return (f"csc accept --load-id {load_id} " + " ".join(f"--rule {r}" for r in rules)
+            + ' --reason "WHY THE DATA IS RIGHT" --operator "YOUR NAME"')
+
+
+def next_step(load_id: int, status: str, blocking: list[Issue], newer_published: date | str | None = None) -> str:
+    """What someone should do about a load, by its status (audit.loads.status) and blocking problems;
+    `newer_published`: the council's latest published extract date when it is after this one's."""
+    if status == "quarantined":
+        if newer_published:
+            return (f"Next: nothing to load: a newer extract of the council ({newer_published}) is published, so "
+                    "this one would be superseded; send any correction in a drop for the latest date.")
+        command = accept_command(load_id, blocking)
+        if command:
+            return f"Next: {RESEND}; or, if after review the data is right, accept it: `{command}`."
+        fixed = sorted({i.rule for i in blocking if i.rule not in RULES or not RULES[i.rule].acceptable})
+        why = f" ({', '.join(fixed)} would break the load)" if fixed else ""
+        return f"Next: {RESEND}. It cannot be accepted as it is{why}."
+    return {
+        "published": "Nothing to do: the drop passed and is published.",
+        "accepted": "Nothing to do: accepted after review and published.",
+        "superseded": ("Nothing to do, unless the newer drop was the wrong one: then send a corrected drop "
+                       "for the council's latest date."),
+        "failed": "The load failed before it finished (see its message); the next run takes the drop again.",
+    }.get(status, "Being processed, or its run was interrupted: the next run takes the drop again.")
 
 
 def quarantined_line(la_code: str, extract_date: str, problems: int, load_id: int) -> str:

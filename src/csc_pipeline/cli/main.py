@@ -1,13 +1,13 @@
 """`csc`: the command line of the children's social care reporting pipeline.
 
-    csc generate   write a synthetic council's nightly drops into a landing folder
+    csc generate   write a synthetic council's nightly drops into a landing folder (--councils: many)
     csc extract    write a council's drop straight from its case system's SSD database
     csc run        run the real csc_nightly DAG (through Airflow) for each pending night
     csc warehouse  start, stop, show or initialise the local PostgreSQL warehouse
     csc contract   re-derive (render) or check the files derived from the contract: dbt sources,
                    staging models, macros and seeds, sql/040_parsing.sql, docs, the GX suites
     csc docs       the dbt docs (models, columns, tests, lineage) as one self-contained HTML page
-    csc report     the annual IRO report or a quarterly pack (HTML, CSV, XLSX); --changes for revisions
+    csc report     the annual IRO report or a quarterly pack (HTML, CSV, XLSX, --pdf); --changes for revisions
     csc validation list, show and explain validation reports; check a council's label mapping file
     csc accept     publish a quarantined drop after review (audited: who, why, which rules)
     csc demo       all of the above on a synthetic council, then print its figures
@@ -55,18 +55,29 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="csc", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(title="commands")
 
-    g = sub.add_parser("generate", help="write a synthetic council's nightly drops")
+    g = sub.add_parser("generate", help="write a synthetic council's nightly drops (or many councils')",
+                       description="Write one synthetic council's nightly drops, or with --councils many "
+                                   "councils' (England-like sizes, one council at a time; see "
+                                   "csc_pipeline.generate.national for the codes, sizes and seeds).")
     g.add_argument("--landing", type=Path, default=None, help="landing root (default: the state folder's landing/)")
     g.add_argument("--seed", type=int, default=1, help="random seed; same seed, same files (default 1)")
-    g.add_argument("--size", type=int, default=300, help="children looked after on any day (default 300)")
-    g.add_argument("--nights", type=int, default=4, help="number of nightly drops (default 4)")
+    g.add_argument("--size", type=int, default=None,
+                   help="children looked after on any day (default 300; not with --councils, whose sizes are drawn)")
+    g.add_argument("--nights", type=int, default=4, help="number of nightly drops (default 4; each council's)")
     g.add_argument("--last-extract-date", type=date.fromisoformat, default=date(2026, 11, 24),
                    help="extract date of the last drop, YYYY-MM-DD (default 2026-11-24)")
     g.add_argument("--years", type=int, default=8, help="years of history before the first drop (default 8)")
     g.add_argument("--flavour", choices=["mosaic", "systemc"], default="mosaic",
                    help="mosaic writes codes; systemc writes DfE descriptions in coded columns")
-    g.add_argument("--la-code", default=DEMO_LA_CODE, help=f"GSS code (default {DEMO_LA_CODE}, no real council)")
-    g.add_argument("--la-name", default="Demo Council (synthetic)")
+    which = g.add_mutually_exclusive_group()
+    which.add_argument("--la-code", default=None, help=f"GSS code (default {DEMO_LA_CODE}, no real council)")
+    which.add_argument("--councils", type=_councils_arg, default=None, metavar="N|CODE,CODE,...",
+                       help="many councils: a number (synthetic codes E06900001, E08900001, ...; 153 is "
+                            "England's count) or a comma-separated list of GSS codes")
+    g.add_argument("--la-name", default=None, help="the council's name (default 'Demo Council (synthetic)'; "
+                                                   "not with --councils)")
+    g.add_argument("--max-size", type=int, default=None,
+                   help="with --councils: cap every council's children looked after at this (quick runs)")
     g.set_defaults(func=cmd_generate)
 
     r = sub.add_parser("run", help="run csc_nightly through Airflow for each pending night")
@@ -95,10 +106,12 @@ def _parser() -> argparse.ArgumentParser:
     from .reports import add_report_commands
     from .validation import add_commands as add_validation_commands
     from .extract import add_extract_command
+    from .export import add_export_commands
 
     add_extract_command(sub)
     add_report_commands(sub)
     add_validation_commands(sub)
+    add_export_commands(sub)
 
     d = sub.add_parser("demo", help="generate a synthetic council, run the nightly DAG over it, print its figures")
     d.add_argument("--size", type=int, default=300)
@@ -112,16 +125,69 @@ def _say(message: str) -> None:
     print(message, flush=True)
 
 
+def _councils_arg(text: str):
+    from csc_pipeline.generate.national import parse_councils
+
+    try:
+        return parse_councils(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def cmd_generate(args) -> int:
+    councils = getattr(args, "councils", None)
+    if councils is not None:
+        return _generate_many(args, councils)
     from csc_pipeline.generate import generate_council
 
+    if getattr(args, "max_size", None) is not None:
+        return _generate_usage("--max-size is for --councils; give one council's size with --size")
     landing = (args.landing or deployment.current().landing_root).resolve()
     drops = generate_council(
-        landing, la_code=args.la_code, la_name=args.la_name, seed=args.seed, children_looked_after=args.size,
+        landing, la_code=args.la_code or DEMO_LA_CODE, la_name=args.la_name or "Demo Council (synthetic)",
+        seed=args.seed, children_looked_after=300 if args.size is None else args.size,
         last_extract_date=args.last_extract_date, nights=args.nights, years=args.years, flavour=args.flavour,
         progress=_say,
     )
     _say(f"wrote {len(drops)} drop(s) under {landing}")
+    return 0
+
+
+def _generate_usage(message: str) -> int:
+    """Bad `csc generate` options: argparse's form and exit code."""
+    print(f"csc generate: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _generate_many(args, councils) -> int:
+    import time
+
+    from csc_pipeline.generate.national import CouncilWritten, generate_councils, plan_councils
+
+    if args.size is not None:
+        return _generate_usage("--size is for one council; with --councils sizes are drawn "
+                               "(cap them with --max-size)")
+    if args.la_name is not None:
+        return _generate_usage("--la-name is for one council; with --councils names are synthetic")
+    if args.nights < 1 or args.years < 1:
+        return _generate_usage("--nights and --years must be at least 1")
+    if args.max_size is not None and args.max_size < 1:
+        return _generate_usage(f"--max-size must be at least 1, not {args.max_size}")
+    plan = plan_councils(councils, seed=args.seed, max_cla=args.max_size)
+    landing = (args.landing or deployment.current().landing_root).resolve()
+    width = len(str(len(plan)))
+    started = time.monotonic()
+
+    def report(done: CouncilWritten) -> None:
+        c = done.council
+        _say(f"{done.number:>{width}}/{done.of} {c.la_code} {c.la_name}: {c.children_looked_after:,} children "
+             f"looked after, {len(done.drops)} drop(s), {done.rows:,} rows, {done.bytes / 1e6:,.1f} MB")
+
+    _say(f"generating {len(plan)} council(s), {args.nights} night(s) each, under {landing}")
+    total = generate_councils(landing, plan, last_extract_date=args.last_extract_date, nights=args.nights,
+                              years=args.years, flavour=args.flavour, progress=report)
+    _say(f"wrote {total.councils} council(s), {total.drops} drop(s), {total.rows:,} rows, "
+         f"{total.bytes / 1e6:,.1f} MB under {landing} in {time.monotonic() - started:,.0f} s")
     return 0
 
 
@@ -233,6 +299,8 @@ def _run_nights(args, config) -> int:
     from csc_pipeline.transform.publication import marts_behind_raw
     from csc_pipeline.warehouse import connection, schema
 
+    from .validation import run_lines
+
     # A replay at the terminal should not sit out a scheduled run's five-minute retry delay.
     if not os.environ.get("CSC_RETRY_DELAY_SECONDS"):
         config = replace(config, retry_delay_seconds=15)
@@ -275,6 +343,8 @@ def _run_nights(args, config) -> int:
                 _say(f"[{i}/{len(nights)}] {night}: success")
             for outcome in outcomes:
                 _say(f"      {outcome.line}")
+                for line in run_lines(config, outcome):  # its Data Docs page; for a quarantine, what next
+                    _say(f"        {line}")
     if quarantined_nights:
         _say(f"csc run: drops were quarantined on {len(quarantined_nights)} night(s) "
              f"({', '.join(map(str, quarantined_nights))}): `csc validation list --status quarantined`; "
@@ -328,11 +398,12 @@ def _demo(args, config: deployment.Deployment) -> int:
     last_complete = next((label for label, _end, complete, _v, _p in reversed(rows) if complete), None)
     report = None
     if last_complete:
-        report = render_annual_report(dsn, DEMO_LA_CODE, last_complete, config.state_dir / "reports")
+        report = render_annual_report(dsn, DEMO_LA_CODE, last_complete, config.state_dir / "reports",
+                                      targets=config.targets_for(DEMO_LA_CODE), pdf=True)
     _say("")
     _say(f"Marts:   schema `marts` (marts.performance_measures) in {connection.redacted(dsn)}")
     if report:
-        _say(f"Report:  {report.html}  (also .csv and .xlsx; more with `csc report --help`)")
+        _say(f"Report:  {report.html}  (also .pdf, .csv and .xlsx; more with `csc report --help`)")
     _say(f"Connect: psql '{dsn}'")
     _say("Stop:    make warehouse-stop   (or .venv/bin/csc warehouse stop)")
     return 0

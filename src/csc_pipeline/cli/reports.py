@@ -1,6 +1,7 @@
 """`csc report`: write a council's annual IRO report data (or quarterly pack) and show revisions.
 
     csc report --la-code E06999999 --year 2025-26              annual report: HTML, CSV, XLSX
+    csc report ... --pdf                                       also a PDF (A4, printed by headless Chromium)
     csc report --la-code E06999999 --year 2025-26 --quarter Q2 quarterly pack for 2025-26 Q2
     csc report ... --out DIR                                   write the files into DIR
     csc report ... --changes                                   also list the council's latest revisions
@@ -8,7 +9,9 @@
     csc report ... --changes --since 2026-10-01                ... every revision published since then
 
 Figures come from marts.performance_measures (published values only) in the
-warehouse named by CSC_WAREHOUSE_DSN, or the local one. Exit codes: 0 written,
+warehouse named by CSC_WAREHOUSE_DSN, or the local one. The first page summarises
+the headline figures against the year before and, where the deployment file sets
+`targets:` (none by default), says whether each target was met. Exit codes: 0 written,
 1 the warehouse failed, 2 bad usage (an unknown council or period: the message
 lists those available).
 """
@@ -37,6 +40,8 @@ def add_report_commands(subparsers) -> None:
                    help="write the quarterly pack for this quarter of the year instead (Q1 = Apr–Jun … Q4 = Jan–Mar)")
     p.add_argument("--out", type=Path, default=None,
                    help="folder for the files (default: the state folder's reports/)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print the report to PDF (A4) with headless Chromium")
     p.add_argument("--changes", action="store_true",
                    help="also print the council's latest revisions of its published figures (the last night "
                         "that changed them, whatever nights came after)")
@@ -64,25 +69,32 @@ def cmd_report(args: argparse.Namespace) -> int:
     from csc_pipeline.warehouse import connection
     from csc_pipeline.reports.figures import ReportInputError
     from csc_pipeline.reports.history import changes, latest_revisions
+    from csc_pipeline.reports.pdf import PdfError
     from csc_pipeline.reports.report import render_annual_report, render_quarterly_pack
 
     config = deployment.current()
     out_dir = (args.out or config.state_dir / "reports").resolve()
+    targets = config.targets_for(args.la_code)
     with connection.connect(connection.warehouse_dsn(config)) as conn:
         try:
             if args.quarter:
                 label = f"{args.year} {args.quarter}"
                 print(f"writing the quarterly pack for {args.la_code}, {label}...", flush=True)
-                files = render_quarterly_pack(conn, args.la_code, label, out_dir)
+                files = render_quarterly_pack(conn, args.la_code, label, out_dir, targets=targets, pdf=args.pdf)
             else:
                 print(f"writing the annual report data for {args.la_code}, {args.year}...", flush=True)
-                files = render_annual_report(conn, args.la_code, args.year, out_dir)
+                files = render_annual_report(conn, args.la_code, args.year, out_dir, targets=targets, pdf=args.pdf)
         except ReportInputError as exc:
             print(f"csc report: error: {exc}", file=sys.stderr)
             return 2
+        except PdfError as exc:
+            print(f"csc report: error: {exc}", file=sys.stderr)
+            return 1
         print(f"  HTML  {files.html}")
         print(f"  CSV   {files.csv}")
         print(f"  XLSX  {files.xlsx}")
+        if files.pdf:
+            print(f"  PDF   {files.pdf}")
         if args.changes:
             if conn.execute("select to_regclass('audit.published_figures')").fetchone()[0] is None:
                 print("no publication history: run `csc warehouse init`, then the nightly run records it")

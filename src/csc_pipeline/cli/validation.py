@@ -95,25 +95,64 @@ def cmd_list(args) -> int:
 
 
 def cmd_show(args) -> int:
-    from csc_pipeline.warehouse import connection
+    from csc_pipeline.alerts import messages
     from csc_pipeline.issues import ValidationReport
+    from csc_pipeline.load import audit
+    from csc_pipeline.warehouse import connection
 
-    with connection.connect(connection.warehouse_dsn(deployment.current())) as conn:
+    config = deployment.current()
+    with connection.connect(connection.warehouse_dsn(config)) as conn:
         row = conn.execute(
             "select l.la_code, l.extract_date, l.status, v.report from audit.loads l"
             " left join audit.validation_results v using (load_id) where l.load_id = %s", (args.load_id,)).fetchone()
         accepted = conn.execute(
             "select operator, reason, accepted_rules, accepted_at from audit.acceptances where load_id = %s"
             " order by acceptance_id", (args.load_id,)).fetchall()
+        newer = audit.newer_good_extract(conn, row[0], row[1]) if row else None
     if row is None:
         print(f"csc validation show: no load {args.load_id}", file=sys.stderr)
         return 1
     la, d, status, report = row
+    report = ValidationReport.from_dict(report) if report else None
     print(f"load {args.load_id}: {la}/{d}, {status}")
-    print(ValidationReport.from_dict(report).to_text() if report else "(not validated)")
+    print(report.to_text() if report else "(not validated)")
     for operator, reason, rules, at in accepted:
         print(f"accepted {at:%Y-%m-%d %H:%M} by {operator} ({', '.join(rules)}): {reason}")
+    docs = data_docs_location(config, la, d, args.load_id)
+    print(f"Data Docs: {docs}" if docs else f"Data Docs: none for this load ({_why_no_docs(config, la)})")
+    print(messages.next_step(args.load_id, status, report.blocking if report else [], newer))
     return 0
+
+
+def data_docs_location(config: deployment.Deployment, la_code: str, extract_date, load_id: int) -> str | None:
+    """Where a load's Data Docs page is: under the deployment's `data_docs_url` when it serves the
+    folder, else the file's path; None when no page was written."""
+    from csc_pipeline.alerts.messages import data_docs_link
+    from csc_pipeline.validate.data_docs import site_index
+
+    page = site_index(config.for_council(la_code), la_code, extract_date, load_id)
+    return data_docs_link(str(page), config.defaults.data_docs_dir, config.data_docs_url) if page else None
+
+
+def _why_no_docs(config: deployment.Deployment, la_code: str) -> str:
+    mode = config.for_council(la_code).data_docs
+    if mode == "never":
+        return "the council's data_docs setting is never"
+    return ("pages are written when a drop's checks run" + (" and one fails" if mode == "failed" else "")
+            + "; a drop that could not be read has none")
+
+
+def run_lines(config: deployment.Deployment, outcome) -> list[str]:
+    """What `csc run` prints under a drop's outcome line (audit.DropOutcome): its Data Docs page,
+    and for a quarantined drop where to read its report and what to do."""
+    lines = []
+    docs = data_docs_location(config, outcome.la_code, outcome.extract_date, outcome.load_id)
+    if docs:
+        lines.append(f"Data Docs: {docs}")
+    if outcome.status == "quarantined":
+        lines.append(f"Next: `csc validation show {outcome.load_id}` gives the report and what to do "
+                     "(fix and resend, or `csc accept`)")
+    return lines
 
 
 def cmd_values(args) -> int:

@@ -5,16 +5,18 @@ From the input contract (`tables.py`, `codesets.py`):
   - dbt_project/models/staging/stg_<ssd|loc>__<entities>.sql   one staging view per table
   - dbt_project/models/staging/_stg__models.yml   their descriptions and key tests
   - dbt_project/macros/_contract.sql   code sets (labels -> code) and age bands for macros
-From the output contract (`measures.py`):
+From the output contract (`measures.py`, `dimensions.py`):
   - dbt_project/seeds/measure_catalogue.csv (+ seeds/_seeds.yml)
+  - dbt_project/models/marts/code_dims/dim_<name>.sql (+ _code_dims.yml)   one code dimension
+    per coded breakdown (named as the breakdown) and per other code set a fact carries
 The warehouse's parsing functions (`parsing_sql.py`):
   - sql/040_parsing.sql   NULL placeholders and Y/N spellings from codesets.py
   - dbt_project/seeds/disclosure_linked_sets.csv   the linked measures' additive sets (+ _seeds.yml)
 Reference seeds (`reference_seed_files`):
   - dbt_project/seeds/bank_holidays_england.csv   England and Wales bank holidays from the
     `holidays` package (subdiv ENG), for the working-day calendar
-  - dbt_project/seeds/code_sets.csv   every code of codesets.py, for the code dimensions
-    (+ seeds/_reference_seeds.yml)
+  - dbt_project/seeds/code_labels.csv   every member of the code dimensions with its label,
+    for the dimensions and performance_measures.breakdown_value_label (+ seeds/_reference_seeds.yml)
 
 The files are committed; `render_all(check=True)` lists those that are out of
 date (a test keeps them in step with the contract). Never edit them by hand.
@@ -32,6 +34,7 @@ import yaml
 
 from csc_pipeline import paths
 from .codesets import CODE_SETS
+from .dimensions import CODE_DIMENSIONS, CodeDimension
 from .loaded import LANDED_LOAD_COLUMNS, LOAD_COLUMN_DEFS
 from .measures import AGE_BANDS, BREAKDOWNS, LINKED_SETS, MEASURES, SECTIONS
 from .model import Column, Table
@@ -217,28 +220,66 @@ def render_contract_macros() -> str:
               "{% macro contract_measure_ids() -%}",
               "{%- do return([",
               *[f"    {_jinja_literal(m.measure_id)}," for m in MEASURES],
-              "]) -%}", "{%- endmacro %}", ""]
+              "]) -%}", "{%- endmacro %}", "", ""]
+    lines += ["{#- The marts' code dimensions (dimensions.py): their codes, what a fact holds for a",
+              "    recorded value that is none of them (dimension_member), and whether the dimension is",
+              "    a closed breakdown's (every value it publishes is a member). -#}",
+              "{% macro contract_code_dimensions() -%}",
+              "{%- do return({"]
+    for d in CODE_DIMENSIONS.values():
+        closed = d.is_breakdown and BREAKDOWNS[d.name].closed
+        lines.append(f"    {_jinja_literal(d.name)}: {{'codes': {_jinja_literal(list(d.codes))}, "
+                     f"'unmatched': {_jinja_literal(d.unmatched)}, 'closed_breakdown': {closed}}},")
+    lines += ["}) -%}", "{%- endmacro %}", "", ""]
+    lines += ["{#- The staging models' date columns that are not personal data (the span of dim_date). -#}",
+              "{% macro contract_date_columns() -%}",
+              "{%- do return({"]
+    for table in TABLES:
+        dates = [c.name for c in table.columns if c.type == "date" and not c.pii]
+        if dates:
+            lines.append(f"    {_jinja_literal(table.staging_model)}: {_jinja_literal(dates)},")
+    lines += ["}) -%}", "{%- endmacro %}", "", ""]
+    lines += ["{#- The staging columns that refer to a person or a professional (the members of",
+              "    dim_children and dim_professionals): {referenced table: {staging model: [columns]}}. -#}",
+              "{% macro contract_references() -%}",
+              "{%- do return({"]
+    for target in ("ssd_person", "ssd_professionals"):
+        lines.append(f"    {_jinja_literal(target)}: {{")
+        for table in TABLES:
+            columns = [c.name for c in table.columns if c.references and c.references[0] == target]
+            if columns:
+                lines.append(f"        {_jinja_literal(table.staging_model)}: {_jinja_literal(columns)},")
+        lines.append("    },")
+    lines += ["}) -%}", "{%- endmacro %}", ""]
     return "\n".join(lines)
 
 
 # -- seeds -----------------------------------------------------------------------
 
+# What "period end" means wherever a definition uses it.
+PERIOD_END_MEANING = ("\"period end\" is the date the figures are measured at (performance_measures.as_at_date): "
+                      "the period's last day for a complete period, the day before the extract date for a "
+                      "period still running")
+
 _CATALOGUE_COLUMNS = (
-    ("measure_id", "Measure id (measures.md §3); a public interface."),
-    ("section", "Section of measures.md §3."),
+    ("measure_id", "Measure id, as in performance_measures.measure_id; a public interface."),
+    ("measure_label", "The measure's name in words, for headings and BI tools."),
+    ("section", "The group of measures it belongs to (Children looked after, Child protection, …)."),
     ("section_order", "Order of the section."),
     ("measure_order", "Order of the measure in the catalogue."),
-    ("unit", "count, percent, or `count, percent` (published as a percentage with its numerator)."),
-    ("published_unit", "The `unit` column of marts.performance_measures: count or percent."),
+    ("unit", "count, percent, or `count, percent` (published as a percentage with its count as numerator)."),
+    ("published_unit", "The `unit` column of performance_measures: count or percent."),
+    ("unit_label", "What the value counts, in words: `children`, `reviews`; for a percentage, `% of children`."),
     ("breakdowns", "Breakdowns published, space-separated, `total` first."),
-    ("breakdowns_sum_to_total", "Whether the breakdowns add up to the total row."),
-    ("adds_up_over_quarters", "An `_in_period` measure: its quarters add up to their financial year "
-                              "(an additive set of measures.md §1)."),
+    ("breakdowns_sum_to_total", "Whether the breakdowns' values add up to the total row."),
+    ("adds_up_over_quarters", "An `_in_period` measure: the quarters of a financial year add up to the year "
+                              "(disclosure control treats them as one additive set)."),
     ("nested_breakdowns", "`breakdown:within` pairs, space-separated: the values of the first fall within "
-                          "those of the second (adoptions' age_years within age_band, measures.md §1)."),
+                          "those of the second (adoptions' single years of age within their age band)."),
     ("source_tables", "Extract tables the measure is computed from, space-separated."),
     ("optional_source_tables", "Optional tables among them: without one the measure is published as `x`."),
-    ("definition", "What is counted."),
+    ("definition", f"What is counted; {PERIOD_END_MEANING}."),
+    ("guidance", "The regulation, statutory guidance or DfE return the measure's rule and timescales follow."),
 )
 
 
@@ -248,11 +289,10 @@ def render_measure_catalogue() -> str:
     writer.writerow([name for name, _ in _CATALOGUE_COLUMNS])
     for order, m in enumerate(MEASURES, start=1):
         writer.writerow([
-            m.measure_id, m.section, SECTIONS.index(m.section) + 1, order, m.unit, m.published_unit,
-            " ".join(m.breakdowns), str(m.breakdowns_sum_to_total).lower(),
+            m.measure_id, m.label, m.section, SECTIONS.index(m.section) + 1, order, m.unit, m.published_unit,
+            m.unit_label, " ".join(m.breakdowns), str(m.breakdowns_sum_to_total).lower(),
             str(m.adds_up_over_quarters).lower(), " ".join(f"{b}:{w}" for b, w in m.nested_breakdowns),
-            " ".join(m.source_tables),
-            " ".join(m.optional_source_tables), m.definition,
+            " ".join(m.source_tables), " ".join(m.optional_source_tables), m.definition, m.guidance,
         ])
     return out.getvalue()
 
@@ -288,9 +328,13 @@ def render_seeds_yml() -> str:
     breakdown_docs = "; ".join(f"{b.name}{'' if b.closed else ' (open)'}" for b in BREAKDOWNS.values())
     return _yaml({"version": 2, "seeds": [{
         "name": "measure_catalogue",
-        "description": ("One row per published measure (measures.md §3), rendered from "
-                        "csc_pipeline/contract/measures.py. Breakdowns: " + breakdown_docs + "."),
-        "config": {"column_types": {name: types.get(name, "text") for name, _ in _CATALOGUE_COLUMNS}},
+        "description": ("One row per published measure of performance_measures, rendered from "
+                        "csc_pipeline/contract/measures.py: its name in words, unit, definition and the "
+                        "regulation or guidance it follows. Keyed by measure_id (performance_measures."
+                        "measure_id references it). Breakdowns: " + breakdown_docs + "."),
+        "config": {"column_types": {name: types.get(name, "text") for name, _ in _CATALOGUE_COLUMNS},
+                   # Seeds take no model contract: the key a BI tool joins on is declared here.
+                   "post_hook": ["alter table {{ this }} add primary key (measure_id)"]},
         "columns": [
             {"name": name, "description": desc,
              **({"data_tests": ["unique", "not_null"]} if name == "measure_id" else {})}
@@ -299,12 +343,108 @@ def render_seeds_yml() -> str:
     }, {
         "name": "disclosure_linked_sets",
         "description": ("One row per term value of the additive sets across measures that disclosure control "
-                        "must hold against (measures.md §1: the linked measures, and what §3 says a percentage's "
-                        "numerator or denominator is), rendered from csc_pipeline/contract/measures.py "
-                        "LINKED_SETS; int_measure_disclosure_sets instantiates them per authority and period."),
+                        "must hold against (the linked measures, and what a percentage's numerator or "
+                        "denominator is), rendered from csc_pipeline/contract/measures.py LINKED_SETS; "
+                        "int_measure_disclosure_sets instantiates them per authority and period."),
         "config": {"column_types": {name: kind for name, kind, _ in _LINKED_SET_COLUMNS}},
         "columns": [{"name": name, "description": desc} for name, _, desc in _LINKED_SET_COLUMNS],
     }]})
+
+
+# -- the marts' code dimensions ----------------------------------------------------------
+
+CODE_DIMS_DIR = ("models", "marts", "code_dims")
+
+# Columns some code dimensions add to code, label and order: (name, type, SQL over the seed's
+# `code`, description, the dimension the column refers to).
+_CODE_DIM_EXTRA_COLUMNS: dict[str, tuple[tuple[str, str, str, str, str | None], ...]] = {
+    "legal_status": (
+        ("is_short_break", "boolean", "code in {{ sql_list(var('short_break_legal_statuses')) }}",
+         "A short-break status (var short_break_legal_statuses, V3 and V4): a child under it is not counted "
+         "as looked after, except in cla_short_breaks_at_period_end.", None),
+    ),
+    "participation": (
+        ("counts_as_participation", "boolean",
+         "case when code in {{ sql_list(var('review_participated_codes')) }} then true"
+         " when code in {{ sql_list(var('review_participation_excluded_codes')) }}"
+         " or code not in {{ sql_list(contract_code_sets()['participation']['codes']) }} then null"
+         " else false end",
+         "True for PN1–PN6 (var review_participated_codes: the child took part), false for PN7, NULL for "
+         "PN0 (a child under 4, var review_participation_excluded_codes) and Not known: outside the "
+         "participation rate.", None),
+    ),
+    "ethnicity": (
+        ("ethnicity_group", "text", "{{ ethnicity_group('code') }}",
+         "The code's ethnicity group (var ethnicity_groups; Not known for REFU, NOBT and Not known).",
+         "dim_ethnicity_group"),
+    ),
+}
+
+
+def _code_dim_model(d: CodeDimension) -> str:
+    return f"dim_{d.name}"
+
+
+def render_code_dim_sql(d: CodeDimension) -> str:
+    extras = "".join(f",\n    {sql} as {name}" for name, _, sql, _, _ in _CODE_DIM_EXTRA_COLUMNS.get(d.name, ()))
+    return (
+        f"-- {HEADER}\n"
+        f"-- {d.description} One row per member (csc_pipeline/contract/dimensions.py, seed code_labels).\n"
+        "select\n"
+        f"    code as {d.name},\n"
+        f"    label as {d.name}_label,\n"
+        f"    code_order as {d.name}_order{extras}\n"
+        "from {{ ref('code_labels') }}\n"
+        f"where dimension = '{d.name}'\n"
+    )
+
+
+def _code_dim_source(d: CodeDimension) -> str:
+    if d.code_set:
+        return f"the codes of the contract's code set `{d.code_set}` with their descriptions"
+    return "the codes with their labels"
+
+
+def render_code_dims_yml() -> str:
+    models = []
+    for d in CODE_DIMENSIONS.values():
+        extra_values = d.extra_codes
+        kind = (f"the breakdown `{d.name}` of performance_measures (its breakdown_value and "
+                "breakdown_value_label)" if d.is_breakdown else f"the code set `{d.code_set}`")
+        columns: list[dict] = [
+            {"name": d.name, "data_type": "text",
+             "description": f"The code (the primary key): {d.description.rstrip('.')}.",
+             "constraints": [{"type": "not_null"}, {"type": "primary_key"}]},
+            {"name": f"{d.name}_label", "data_type": "text", "description": "The code in plain words.",
+             "constraints": [{"type": "not_null"}]},
+            {"name": f"{d.name}_order", "data_type": "integer",
+             "description": "Order of the member, as the contract lists them (a BI tool's sort-by column).",
+             "constraints": [{"type": "not_null"}]},
+        ]
+        for name, kind_, _, description, refers_to in _CODE_DIM_EXTRA_COLUMNS.get(d.name, ()):
+            column: dict = {"name": name, "data_type": kind_, "description": description}
+            if refers_to:
+                column["constraints"] = [{"type": "foreign_key", "to": f"ref('{refers_to}')",
+                                          "to_columns": [refers_to.removeprefix("dim_")]}]
+            columns.append(column)
+        models.append({
+            "name": _code_dim_model(d),
+            "description": (f"One row per member of the code dimension of {kind}: {_code_dim_source(d)}"
+                            + (f", then {', '.join(extra_values)} (a recorded value that is none of the codes "
+                               f"is `{d.unmatched}` in the facts)" if extra_values else "")
+                            + ". Facts refer to it by foreign key; NULL in a fact means not recorded."),
+            "config": {"contract": {"enforced": True}},
+            "columns": columns,
+        })
+    return _yaml({"version": 2, "models": models})
+
+
+def code_dim_files(root: Path) -> dict[Path, str]:
+    folder = root.joinpath(*CODE_DIMS_DIR)
+    files = {folder / "_code_dims.yml": render_code_dims_yml()}
+    for d in CODE_DIMENSIONS.values():
+        files[folder / f"{_code_dim_model(d)}.sql"] = render_code_dim_sql(d)
+    return files
 
 
 # -- reference seeds: the working-day calendar and the code sets ------------------------
@@ -319,7 +459,7 @@ _REFERENCE_SEEDS_DOC = {
         "One row per England and Wales bank holiday, "
         f"{BANK_HOLIDAY_YEARS[0]}–{BANK_HOLIDAY_YEARS[-1]}, from the `holidays` package "
         "(UnitedKingdom, subdiv ENG: without it Easter Monday and the summer bank holiday are "
-        "missed), rendered by csc contract render (measures.md §2 Working days). Loaded into "
+        "missed), rendered by csc contract render (working days are Monday to Friday less these). Loaded into "
         "the staging schema: its `name` column is the holiday's title, not personal data, but "
         "intermediate and marts keep no column named like personal data; dim_date carries it as "
         "`bank_holiday`.",
@@ -327,15 +467,16 @@ _REFERENCE_SEEDS_DOC = {
          "name": ("text", "The holiday's title, e.g. Easter Monday; several on one day are joined by `; `.")},
         "staging",
     ),
-    "code_sets": (
-        "One row per code of every code set of the extract contract "
-        "(csc_pipeline/contract/codesets.py), with its DfE or local description, rendered by "
-        "csc contract render; the code dimensions (dim_legal_status, dim_ethnicity, "
-        "dim_cp_category, dim_review_participation, dim_lado_codes) read it.",
-        {"code_set": ("text", "Name of the code set, e.g. legal_status, cp_category, lado_outcome."),
-         "code": ("text", "The code as staging normalises it."),
-         "description": ("text", "The description the contract gives it (empty where the code is its own label)."),
-         "code_order": ("integer", "Order of the code within its set, as the contract lists them.")},
+    "code_labels": (
+        "One row per member of every code dimension of the marts (csc_pipeline/contract/dimensions.py): "
+        "the contract's codes with their DfE or local descriptions, or a breakdown's own labels, then the "
+        "values published beyond the codes (Not known, Other). Rendered by csc contract render; the code "
+        "dimensions (dim_<dimension>) and performance_measures.breakdown_value_label read it.",
+        {"dimension": ("text", "The dimension: a breakdown's name (reason, category, stage, …) or a code "
+                               "set's (ethnicity, placement_type, …); marts.dim_<dimension>."),
+         "code": ("text", "The code, as the facts and performance_measures.breakdown_value hold it."),
+         "label": ("text", "Its label in plain words (the code itself where the contract gives none)."),
+         "code_order": ("integer", "Order of the member within its dimension, as the contract lists them.")},
         None,
     ),
 }
@@ -354,13 +495,13 @@ def render_bank_holidays() -> str:
     return out.getvalue()
 
 
-def render_code_sets() -> str:
+def render_code_labels() -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["code_set", "code", "description", "code_order"])
-    for name, cs in CODE_SETS.items():
-        for order, (code, description) in enumerate(cs.codes.items(), start=1):
-            writer.writerow([name, code, description, order])
+    writer.writerow(["dimension", "code", "label", "code_order"])
+    for dimension in CODE_DIMENSIONS.values():
+        for order, (code, label) in enumerate(dimension.members, start=1):
+            writer.writerow([dimension.name, code, label, order])
     return out.getvalue()
 
 
@@ -370,6 +511,8 @@ def render_reference_seeds_yml() -> str:
         config: dict = {"column_types": {c: t for c, (t, _) in columns.items()}}
         if schema:
             config["schema"] = schema
+        if name == "code_labels":
+            config["post_hook"] = ["alter table {{ this }} add primary key (dimension, code)"]
         seeds.append({
             "name": name,
             "description": description,
@@ -384,7 +527,7 @@ def reference_seed_files(root: Path) -> dict[Path, str]:
     seeds = root / "seeds"
     return {
         seeds / "bank_holidays_england.csv": render_bank_holidays(),
-        seeds / "code_sets.csv": render_code_sets(),
+        seeds / "code_labels.csv": render_code_labels(),
         seeds / "_reference_seeds.yml": render_reference_seeds_yml(),
     }
 
@@ -404,6 +547,7 @@ def rendered_files(project_dir: Path | None = None) -> dict[Path, str]:
         root / "seeds" / "disclosure_linked_sets.csv": render_linked_sets(),
     }
     files.update(reference_seed_files(root))
+    files.update(code_dim_files(root))
     from .docs import render_measures_doc, render_tables_doc
 
     from .parsing_sql import render_parsing_sql
@@ -411,16 +555,17 @@ def rendered_files(project_dir: Path | None = None) -> dict[Path, str]:
     files[root.parent / "sql" / "040_parsing.sql"] = render_parsing_sql(HEADER)
     docs = root.parent / "docs"
     files[docs / "extract-tables.md"] = render_tables_doc()
-    files[docs / "measures.md"] = render_measures_doc()
+    files[docs / "measures.md"] = render_measures_doc(root)
     for table in TABLES:
         files[staging / f"{table.staging_model}.sql"] = render_staging_model(table)
     return files
 
 
 def _stale_files(root: Path, expected: dict[Path, str]) -> list[Path]:
-    """Generated staging models no longer in the contract."""
+    """Generated staging models and code dimensions no longer in the contract."""
     stale = []
-    for path in sorted((root / "models" / "staging").glob("stg_*.sql")):
+    generated = [*(root / "models" / "staging").glob("stg_*.sql"), *root.joinpath(*CODE_DIMS_DIR).glob("dim_*.sql")]
+    for path in sorted(generated):
         if path not in expected and HEADER in path.read_text(encoding="utf-8").split("\n", 1)[0]:
             stale.append(path)
     return stale

@@ -47,10 +47,10 @@ def _fmt(number: float) -> str:
     return f"{number:,.0f}" if float(number).is_integer() else f"{number:g}"
 
 
-def _svg(chart_id: str, title: str, summary: str, height: float, body: list[str]) -> str:
+def _svg(chart_id: str, title: str, summary: str, height: float, body: list[str], width: int = WIDTH) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{escape(chart_id)}" role="img" '
-        f'viewBox="0 0 {WIDTH} {height:.0f}" width="{WIDTH}" height="{height:.0f}" '
+        f'viewBox="0 0 {width} {height:.0f}" width="{width}" height="{height:.0f}" '
         f'aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc" '
         f'font-family="Arial, \'Liberation Sans\', Helvetica, sans-serif">'
         f'<title id="{escape(chart_id)}-title">{escape(title)}</title>'
@@ -64,14 +64,13 @@ def _summary(labels: list[str], values: list[str | None], unit: str) -> str:
 
 
 def column_chart(chart_id: str, title: str, labels: list[str], values: list[str | None], unit: str,
-                 provisional: frozenset[int] = frozenset()) -> Chart:
+                 provisional: frozenset[int] = frozenset(), width: int = WIDTH, height: int = 330) -> Chart:
     """Vertical bars, one per period, each labelled with its published value.
 
     Bars at `provisional` indexes are hatched and labelled "(provisional)".
     """
     left, right, top, bottom = 56, 16, 28, 58
-    height = 330
-    plot_w, plot_h = WIDTH - left - right, height - top - bottom
+    plot_w, plot_h = width - left - right, height - top - bottom
     numbers = [float(v) for v in values if is_number(v)]
     ticks = _ticks(max(numbers, default=0), integer=unit == "count")
     y_max = ticks[-1]
@@ -83,7 +82,7 @@ def column_chart(chart_id: str, title: str, labels: list[str], values: list[str 
     ]
     for tick in ticks:
         y = base - tick / y_max * plot_h
-        body.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
+        body.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
         body.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="{MUTED}">'
                     f'{_fmt(tick)}{"%" if unit == "percent" else ""}</text>')
     band = plot_w / max(len(labels), 1)
@@ -105,9 +104,9 @@ def column_chart(chart_id: str, title: str, labels: list[str], values: list[str 
         if i in provisional:
             body.append(f'<text x="{cx:.1f}" y="{base + 34:.1f}" text-anchor="middle" font-size="11" '
                         f'fill="{MUTED}">(provisional)</text>')
-    body.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{base}" y2="{base}" stroke="{TEXT}"/>')
+    body.append(f'<line x1="{left}" x2="{width - right}" y1="{base}" y2="{base}" stroke="{TEXT}"/>')
     summary = _summary(labels, values, unit)
-    return Chart(chart_id, title, _svg(chart_id, title, summary, height, body), summary)
+    return Chart(chart_id, title, _svg(chart_id, title, summary, height, body, width), summary)
 
 
 def bar_chart(chart_id: str, title: str, labels: list[str], values: list[str | None], unit: str) -> Chart:
@@ -156,21 +155,21 @@ def _marker(shape: str, x: float, y: float, colour: str) -> str:
 
 
 def line_chart(chart_id: str, title: str, labels: list[str],
-               series: list[tuple[str, list[str | None]]]) -> Chart:
+               series: list[tuple[str, list[str | None]]], width: int = WIDTH, plot_h: int = 220,
+               legend: bool = True) -> Chart:
     """Percentages over the periods, one line per series (0–100%), with a legend below.
 
     A value that is not a number breaks the line: nothing is drawn for it.
     """
     left, right, top = 56, 24, 16
-    plot_h = 220
     base = top + plot_h
     legend_top = base + 40
-    height = legend_top + 20 * len(series) + 4
-    plot_w = WIDTH - left - right
+    height = legend_top + 20 * len(series) + 4 if legend else base + 30
+    plot_w = width - left - right
     body = []
     for tick in (0, 25, 50, 75, 100):
         y = base - tick / 100 * plot_h
-        body.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
+        body.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
         body.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="{MUTED}">'
                     f'{tick}%</text>')
     inset = plot_w / (2 * max(len(labels), 1))
@@ -181,7 +180,7 @@ def line_chart(chart_id: str, title: str, labels: list[str],
     for i, label in enumerate(labels):
         body.append(f'<text x="{x_at(i):.1f}" y="{base + 18:.1f}" text-anchor="middle" font-size="12" '
                     f'fill="{TEXT}">{escape(label)}</text>')
-    body.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{base}" y2="{base}" stroke="{TEXT}"/>')
+    body.append(f'<line x1="{left}" x2="{width - right}" y1="{base}" y2="{base}" stroke="{TEXT}"/>')
     for n, (name, values) in enumerate(series):
         colour, shape = PALETTE[n % len(PALETTE)], _SHAPES[n % len(_SHAPES)]
         points = [(x_at(i), base - float(v) / 100 * plot_h) if is_number(v) else None for i, v in enumerate(values)]
@@ -196,10 +195,18 @@ def line_chart(chart_id: str, title: str, labels: list[str],
             else:
                 run.append(point)
         body.extend(_marker(shape, x, y, colour) for x, y in (p for p in points if p is not None))
+        if len(series) == 1:  # one line: label each point, and write each marker where its point would be
+            for i, (v, p) in enumerate(zip(values, points)):
+                x, y = p if p is not None else (x_at(i), base - 6)
+                style = 'font-weight="bold"' if p is not None else f'font-style="italic" fill="{MUTED}"'
+                body.append(f'<text x="{x:.1f}" y="{y - 10:.1f}" text-anchor="middle" font-size="12" {style}>'
+                            f'{escape(display(v, "percent"))}</text>')
+        if not legend:
+            continue
         ly = legend_top + 20 * n
         body.append(_marker(shape, left + 6, ly - 4, colour))
         body.append(f'<line x1="{left - 6}" x2="{left + 18}" y1="{ly - 4}" y2="{ly - 4}" stroke="{colour}" '
                     f'stroke-width="2.5"/>')
         body.append(f'<text x="{left + 28}" y="{ly:.1f}" font-size="12" fill="{TEXT}">{escape(name)}</text>')
     summary = " ".join(f"{name}: {_summary(labels, values, 'percent')}" for name, values in series)
-    return Chart(chart_id, title, _svg(chart_id, title, summary, height, body), summary)
+    return Chart(chart_id, title, _svg(chart_id, title, summary, height, body, width), summary)

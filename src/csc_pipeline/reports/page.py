@@ -46,30 +46,66 @@ table { border-collapse: collapse; font-size: 15px; width: 100%; max-width: 920p
 caption { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 th, td { padding: 5px 12px; border-bottom: 1px solid var(--rule); vertical-align: top; }
 thead th { border-bottom: 2px solid var(--text); text-align: right; font-size: 14px; white-space: nowrap; }
-thead th:first-child { text-align: left; }
+thead th:first-child, thead th.text { text-align: left; }
 tbody th { text-align: left; font-weight: normal; max-width: 520px; }
 td.num, thead th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; width: 6.2em; }
 .current { background: var(--highlight); font-weight: bold; }
 tr.total th, tr.total td { font-weight: bold; }
 tr.group th { background: var(--shade); font-weight: bold; font-size: 14px; padding-top: 8px; }
 tr.missing th { color: var(--muted); font-style: italic; }
-span.coded { display: block; padding-left: 3.8em; text-indent: -3.8em; }
-span.code { display: inline-block; min-width: 3.8em; text-indent: 0; font-weight: bold; }
 span.prov { display: block; font-weight: normal; font-size: 12px; color: #6f3000; }
 td .marker, td.marker { color: var(--muted); font-style: italic; }
 a.marker { text-decoration: none; border-bottom: 1px dotted var(--muted); }
 p.table-notes { font-size: 13px; color: var(--muted); margin: 4px 0 0; max-width: 860px; }
 p.note { font-size: 14px; margin: 6px 0; max-width: 860px; }
+.summary h2 { font-size: 24px; margin: 22px 0 4px; }
+.summary p.lead { margin: 0 0 10px; font-size: 15px; max-width: 900px; }
+table.headlines td, table.headlines th { padding: 4px 10px; }
+table.headlines td.change { white-space: nowrap; color: var(--muted); }
+table.headlines td.target { font-size: 14px; }
+.target.met { color: #00703c; font-weight: bold; }
+.target.not-met { color: #942514; font-weight: bold; }
+.target.unknown { color: var(--muted); font-style: italic; }
+nav.section-nav { font-size: 14px; margin: 0 0 12px; }
+nav.section-nav a { color: #1d70b8; margin-right: 14px; }
+.measure-body { display: flex; flex-wrap: wrap; gap: 8px 24px; align-items: flex-start; }
+.measure-body > table { flex: 1 1 560px; }
+figure.trend { flex: 0 1 320px; margin: 0; }
+figure.trend svg { display: block; width: 100%; height: auto; }
+figure.trend figcaption { font-size: 12px; color: var(--muted); }
+span.code { color: var(--muted); font-size: 13px; white-space: nowrap; }
+section.appendix table { font-size: 13px; }
+section.appendix code { font-size: 12px; }
 footer { margin: 48px 0 30px; padding-top: 12px; border-top: 2px solid var(--text); font-size: 14px; }
 footer dl { display: grid; grid-template-columns: 2.2em 1fr; gap: 2px 6px; }
 footer dt { font-weight: bold; text-align: center; }
 footer dd { margin: 0; }
+@page { size: A4; margin: 12mm 11mm 14mm; }
 @media print {
-  body { font-size: 11pt; }
-  .masthead { background: none; color: var(--text); border-bottom: 3px solid var(--text); }
-  nav.contents { display: none; }
-  h2.section { break-before: page; }
+  body { font-size: 9pt; line-height: 1.3; }
+  .wrap { max-width: none; padding: 0; }
+  .masthead { background: none; color: var(--text); border-bottom: 3px solid var(--text); padding: 0 0 6px; }
+  .masthead h1 { font-size: 20pt; }
+  .masthead .subtitle { font-size: 13pt; }
+  nav.contents, nav.section-nav, section.reading { display: none; }
+  section.summary { break-after: page; }
+  .summary h2 { font-size: 15pt; margin-top: 10px; }
+  dl.meta { font-size: 9pt; margin: 8px 0 4px; }
+  h2.section { break-before: page; font-size: 15pt; margin: 0 0 4px; }
+  table { font-size: 8.5pt; }
+  th, td { padding: 2px 6px; }
+  thead th { font-size: 8pt; }
+  article.measure { margin: 8px 0 10px; break-inside: auto; }
+  article.measure h3 { font-size: 10.5pt; break-after: avoid; }
+  tr, figure.trend { break-inside: avoid; }
+  figure.chart { margin: 6px 0 10px; max-width: 520px; break-inside: avoid; }
+  figure.chart figcaption { font-size: 10pt; }
+  figure.trend { flex-basis: 250px; }
+  .measure-body > table { flex-basis: 430px; }
+  .measure-body.long > table { flex-basis: 100%; max-width: none; }
+  p.table-notes, p.note { font-size: 8pt; }
   .current { background: none; }
+  a { color: inherit; text-decoration: none; }
 }
 """
 
@@ -87,6 +123,11 @@ TEMPLATE = """<!DOCTYPE html>
 {%- elif value in markers -%}<a class="marker" href="#note-{{ value }}" title="{{ notes[value] }}">{{ value }}</a>
 {%- else -%}{{ display(value, unit) }}{%- endif -%}
 {%- endmacro %}
+{%- macro section_nav(i) -%}
+<nav class="section-nav" aria-label="Sections"><a href="#summary">Summary</a><a href="#contents">Contents</a>
+  {%- if i > 0 %}<a href="#{{ sections[i - 1].anchor }}">&larr; {{ sections[i - 1].title }}</a>{% endif %}
+  {%- if i + 1 < sections|length %}<a href="#{{ sections[i + 1].anchor }}">{{ sections[i + 1].title }} &rarr;</a>{% endif %}</nav>
+{%- endmacro %}
 <header class="masthead">
   <div class="wrap">
     <p class="service">{{ service }}</p>
@@ -95,17 +136,43 @@ TEMPLATE = """<!DOCTYPE html>
   </div>
 </header>
 <main class="wrap">
+<section class="summary" id="summary" aria-labelledby="summary-title">
 <dl class="meta">
-  <dt>Council</dt><dd>{{ council.la_name }} ({{ council.la_code }})</dd>
   <dt>Period</dt><dd>{{ period_text }}</dd>
   <dt>Status</dt><dd><span class="status {{ 'final' if period.is_complete else 'provisional' }}">{{ status }}</span>
     {%- if not period.is_complete %} figures to {{ long_date(period.end) }}{% endif %}</dd>
-  <dt>Source</dt><dd>The case-system extract of {{ long_date(period.source_extract_date) }}
-    (source_extract_date {{ period.source_extract_date.isoformat() }}), {{ publication }}</dd>
+  <dt>Source</dt><dd>The council's case-system records as extracted on {{ long_date(period.source_extract_date) }}{{ published_text }}</dd>
   <dt>Generated</dt><dd>{{ generated_at }}</dd>
 </dl>
+<h2 id="summary-title">Summary of the {{ period_word }}</h2>
+<p class="lead">The main figures for {{ period.label }}{% if summary_before %}, each beside {{ summary_before }}{% endif %}.
+{%- if has_targets %} Where the council has set a target, the last column says whether it was met.{% endif %}
+Percentages are of the children or cases they count; a change in a percentage is in percentage points.</p>
+<table class="headlines" data-summary="headlines">
+  <caption>Summary of {{ period.label }}</caption>
+  <thead><tr><th scope="col">Figure</th><th scope="col" class="num current">{{ period.label }}</th>
+    {%- if summary_before %}<th scope="col" class="num">{{ summary_before }}</th><th scope="col" class="text">Change</th>{% endif %}
+    {%- if has_targets %}<th scope="col" class="text">Target</th>{% endif %}</tr></thead>
+  <tbody>
+  {%- for h in summary %}
+  <tr data-measure="{{ h.measure_id }}"><th scope="row">{{ h.title }}</th>
+    <td class="num current">{{ cell(h.value, h.unit) }}</td>
+    {%- if summary_before %}<td class="num">{{ cell(h.previous, h.unit) }}</td><td class="change">{{ h.change_text }}</td>{% endif %}
+    {%- if has_targets %}<td class="target">{% if h.status %}<span class="target {{ h.status_kind }}">{{ h.status }}</span>{% endif %}</td>{% endif %}
+  </tr>
+  {%- endfor %}
+  </tbody>
+</table>
+<p class="table-notes">{% for marker in markers %}<strong>{{ marker }}</strong> {{ short_notes[marker] }}; {% endfor %}
+a change is shown as <strong>c</strong> when either figure is suppressed, since it could reveal the figure.</p>
+</section>
 
-<section class="notice" aria-labelledby="reading">
+<nav class="contents" id="contents" aria-label="Contents">
+  <strong>Contents</strong>
+  <ol><li><a href="#summary">Summary</a></li>{% for section in sections %}<li><a href="#{{ section.anchor }}">{{ section.title }}</a></li>{% endfor %}<li><a href="#appendix">Technical appendix</a></li></ol>
+</nav>
+
+<section class="notice reading" aria-labelledby="reading">
   <h2 id="reading">Reading these tables</h2>
   <p class="note">{{ columns_text }} The latest period is shaded. Only figures as they may be
   published are shown: small numbers are suppressed.</p>
@@ -116,14 +183,11 @@ TEMPLATE = """<!DOCTYPE html>
   </dl>
 </section>
 
-<nav class="contents" aria-label="Contents">
-  <strong>Contents</strong>
-  <ol>{% for section in sections %}<li><a href="#{{ section.anchor }}">{{ section.title }}</a></li>{% endfor %}</ol>
-</nav>
-
 {% for section in sections %}
+{%- set si = loop.index0 %}
 <section aria-labelledby="{{ section.anchor }}">
 <h2 class="section" id="{{ section.anchor }}">{{ section.title }}</h2>
+{{ section_nav(si) }}
 {% for chart in charts.get(section.title, []) %}
 <figure class="chart">
   <figcaption>{{ chart.title }}</figcaption>
@@ -133,11 +197,11 @@ TEMPLATE = """<!DOCTYPE html>
 {% for table in section.tables %}
 <article class="measure" id="m-{{ table.measure.measure_id }}">
   <h3>{{ table.title }}</h3>
-  <p class="definition">{{ table.measure.definition }} <code>{{ table.measure.measure_id }}</code></p>
   {%- if not table.available %}
-  <p class="not-yet" data-measure="{{ table.measure.measure_id }}">Not yet available: the pipeline does not publish this measure yet.</p>
+  <p class="not-yet" data-measure="{{ table.measure.measure_id }}">Not yet available: this figure is not produced yet.</p>
   {%- else %}
   {%- if table.note %}<p class="note">{{ table.note }}</p>{% endif %}
+  <div class="measure-body{{ ' long' if table.rows|length > 3 }}">
   <table data-measure="{{ table.measure.measure_id }}">
     <caption>{{ table.title }}{% if table.unit == 'percent' %} (percentage){% endif %}, {{ columns[0].label }} to {{ columns[-1].label }}</caption>
     <thead><tr><th scope="col">{{ 'Breakdown' if table.rows|length > 1 else '' }}</th>
@@ -150,7 +214,7 @@ TEMPLATE = """<!DOCTYPE html>
       {%- endif %}
       {%- for row in rows %}
       <tr class="{{ 'total' if row.is_total else 'value' }}" data-breakdown="{{ row.breakdown }}" data-value="{{ row.breakdown_value }}">
-        <th scope="row">{% if row.is_total %}Total{% elif row.label %}<span class="coded"><span class="code">{{ row.breakdown_value }}</span>{{ row.label }}</span>{% else %}{{ row.breakdown_value }}{% endif %}</th>
+        <th scope="row">{% if row.is_total %}Total{% elif row.code_shown %}{{ row.label }} <span class="code">({{ row.breakdown_value }})</span>{% elif row.label %}{{ row.label }}{% else %}{{ row.breakdown_value }}{% endif %}</th>
         {%- for value in row.values %}
         <td class="num{{ ' current' if loop.last }}" data-period="{{ columns[loop.index0].label }}">{{ cell(value, table.unit) }}</td>
         {%- endfor %}
@@ -162,6 +226,19 @@ TEMPLATE = """<!DOCTYPE html>
     {%- endfor %}
     </tbody>
   </table>
+  {%- set trend = trends.get(table.measure.measure_id) %}
+  {%- if trend %}
+  <figure class="trend">{{ trend.svg | safe }}<figcaption>{{ trend.title }}</figcaption></figure>
+  {%- endif %}
+  </div>
+  {%- set caseloads = distributions.get(table.measure.measure_id) %}
+  {%- if caseloads %}
+  <p class="note" data-distribution="{{ table.measure.measure_id }}">{{ caseloads.text }}</p>
+  {%- if caseloads.chart %}<figure class="chart">
+    <figcaption>{{ caseloads.chart.title }}</figcaption>
+    {{ caseloads.chart.svg | safe }}
+  </figure>{% endif %}
+  {%- endif %}
   {%- set used = table.markers() %}
   {%- if used %}
   <p class="table-notes">{% for marker in used %}<strong>{{ marker }}</strong> {{ short_notes[marker] }}{{ '; ' if not loop.last else '.' }}{% endfor %}</p>
@@ -172,6 +249,23 @@ TEMPLATE = """<!DOCTYPE html>
 </section>
 {% endfor %}
 
+<section class="appendix" aria-labelledby="appendix">
+<h2 class="section appendix" id="appendix">Technical appendix</h2>
+<p class="note">For analysts reproducing these figures. Each figure is read from the warehouse's published
+relation <code>marts.performance_measures</code>, column <code>published_value</code>, for council
+{{ council.la_code }}; {{ publication }}. The measure identifier names the figure in that relation,
+in the council's CSV and XLSX files and in the open data.</p>
+<table class="definitions">
+  <caption>Measure definitions</caption>
+  <thead><tr><th scope="col">Figure</th><th scope="col">Measure</th><th scope="col">Definition</th></tr></thead>
+  <tbody>
+  {%- for section in sections %}{% for table in section.tables %}
+  <tr><th scope="row">{{ table.title }}</th><td><code>{{ table.measure.measure_id }}</code></td><td>{{ table.measure.definition }}</td></tr>
+  {%- endfor %}{% endfor %}
+  </tbody>
+</table>
+</section>
+
 <footer>
   <h2>Notes</h2>
   <dl>
@@ -179,9 +273,8 @@ TEMPLATE = """<!DOCTYPE html>
     <dt id="note-{{ marker if marker in markers else 'none' }}">{{ marker }}</dt><dd>{{ notes[marker] }}</dd>
   {%- endfor %}
   </dl>
-  <p>Figures are read from the warehouse's published relation <code>marts.performance_measures</code>
-  (column <code>published_value</code>) and follow its definitions. A measure shown as "not yet
-  available" is not yet produced by the reporting pipeline. Generated {{ generated_at }}.</p>
+  <p>A figure shown as "not yet available" is not yet produced by the reporting pipeline.
+  Generated {{ generated_at }}.</p>
 </footer>
 </main>
 </body>

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from csc_pipeline.contract import CODE_SETS
+from csc_pipeline.contract.dimensions import breakdown_value_label
 from csc_pipeline.contract.measures import (
-    AGE_BANDS, ETHNICITY_GROUPS, MEASURES, NOT_APPLICABLE, NOT_KNOWN, OTHER, SECTIONS, SUPPRESSED,
+    AGE_BANDS, BREAKDOWNS, ETHNICITY_GROUPS, MEASURES, NOT_APPLICABLE, NOT_KNOWN, OTHER, SECTIONS, SUPPRESSED,
     TOTAL, UNAVAILABLE, UNBORN, Measure, dbt_var_defaults,
 )
 from .figures import Period, PublishedFigures
@@ -34,34 +35,12 @@ MARKER_NOTES: dict[str, str] = {
     NO_FIGURE: "No figure published for this period.",
 }
 
-# The code set that describes a breakdown's values (measures.py BREAKDOWNS).
-_BREAKDOWN_CODE_SETS = {
-    "legal_status": "legal_status",
-    "sex": "sex",
-    "reason": "episode_ceased_reason",
-    "participation": "participation",
-    "category": "cp_category",
-    "referral_source": "lado_referral_source",
-    "employment_sector": "lado_employment_sector",
-    "harm_category": "lado_harm_category",
-    "outcome": "lado_outcome",
-    "stage": "escalation_stage",
-    "issue_category": "escalation_issue_category",
-    "resolution": "escalation_resolution",
-}
-_THRESHOLD_LABELS = {"Y": "Met the harm threshold", "N": "Consultation: threshold not met"}
+# Breakdowns the report shows as a distribution rather than row by row: a list of IROs by
+# pseudonym means nothing to a reader (caseloads.py draws their caseloads instead).
+SHOWN_AS_DISTRIBUTION = frozenset({"iro"})
 # How a breakdown is named in "By ...": its name in words unless said here.
 _BREAKDOWN_NAMES = {"iro": "IRO (pseudonym)", "age_years": "age in years", "home": "children's home (URN)",
                     "threshold_met": "whether the harm threshold was met"}
-
-# Words of measure ids, spelt out for headings.
-_ID_WORDS = {
-    "cla": "children looked after", "cp": "child protection", "icpc": "initial child protection conferences",
-    "rcpc": "review child protection conferences", "lado": "LADO", "iro": "IRO", "adm": "agency decision maker",
-    "pep": "personal education plan", "reg33": "regulation 33",
-}
-_ID_SUBJECTS = ("cla", "cp", "lado", "iro")  # "cla_reviews..." -> "Children looked after: reviews ..."
-
 
 @dataclass(frozen=True)
 class TableRow:
@@ -73,6 +52,11 @@ class TableRow:
     @property
     def is_total(self) -> bool:
         return self.breakdown == "total"
+
+    @property
+    def code_shown(self) -> bool:
+        """Whether the code goes beside its label: not for `Other (a local …)`, which says it."""
+        return bool(self.label) and not self.label.startswith(self.breakdown_value)
 
 
 @dataclass(frozen=True)
@@ -124,32 +108,28 @@ def build_table(measure: Measure, figures: PublishedFigures, columns: list[Perio
             seen.setdefault(breakdown, set()).add(value)
     # Breakdowns the contract names first, in its order; any other the mart has after them.
     breakdowns = [b for b in measure.breakdowns if b in seen] + sorted(b for b in seen if b not in measure.breakdowns)
+    breakdowns = [b for b in breakdowns if b not in SHOWN_AS_DISTRIBUTION]
     rows = tuple(
         TableRow(b, v, value_label(b, v),
                  tuple(figures.get((measure.measure_id, b, v, p)) for p in labels))
         for b in breakdowns
         for v in sorted(seen[b], key=lambda value, b=b: value_sort_key(b, value))
     )
-    missing = tuple(b for b in measure.breakdowns if b not in seen) if rows else ()
+    missing = tuple(b for b in measure.breakdowns if b not in seen and b not in SHOWN_AS_DISTRIBUTION) if rows else ()
     note = ""
     if figures.get((measure.measure_id, "total", TOTAL, labels[-1])) == UNAVAILABLE and measure.optional_source_tables:
-        note = "Not available: the extract did not include " + ", ".join(measure.optional_source_tables) + "."
+        note = "Not available: the council's extract did not include the records this figure is counted from."
     return MeasureTable(measure, measure_title(measure, columns[-1]), measure.published_unit, rows, missing, note)
 
 
 def measure_title(measure: Measure, period: Period) -> str:
-    """A heading from the measure id: `cla_reviews_in_period` -> "Children looked after: reviews in the year"."""
+    """A heading: the measure's label and when it is measured ("Reviews held on time in the year")."""
     quarterly = period.period_type == "financial_quarter"
-    text = measure.measure_id
-    text = re.sub(r"_at_period_end$", " at quarter end" if quarterly else " at 31 March", text)
-    text = re.sub(r"_in_period$", " in the quarter" if quarterly else " in the year", text)
-    subject, _, rest = text.partition("_")
-    title = f"{_spell(subject)}: {_spell(rest)}" if subject in _ID_SUBJECTS and rest else _spell(text)
-    return title[0].upper() + title[1:]
-
-
-def _spell(text: str) -> str:
-    return " ".join(_ID_WORDS.get(word, word) for word in text.replace("_", " ").split(" "))
+    if measure.measure_id.endswith("_at_period_end"):
+        return f"{measure.label} {'at quarter end' if quarterly else 'at 31 March'}"
+    if measure.measure_id.endswith("_in_period"):
+        return f"{measure.label} {'in the quarter' if quarterly else 'in the year'}"
+    return measure.label
 
 
 def breakdown_name(breakdown: str) -> str:
@@ -158,12 +138,8 @@ def breakdown_name(breakdown: str) -> str:
 
 def value_label(breakdown: str, value: str) -> str:
     """The description of a code ("C2" -> "Full care order"); "" when the value is its own label."""
-    if breakdown == "threshold_met":
-        return _THRESHOLD_LABELS.get(value, "")
-    code_set = _BREAKDOWN_CODE_SETS.get(breakdown)
-    if code_set is None:
-        return ""
-    return CODE_SETS[code_set].codes.get(value, "")
+    label = breakdown_value_label(breakdown, value)
+    return "" if label == value else label
 
 
 def _known_order(breakdown: str) -> list[str]:
@@ -171,10 +147,11 @@ def _known_order(breakdown: str) -> list[str]:
         return [b.label for b in AGE_BANDS] + [UNBORN, NOT_KNOWN]
     if breakdown == "ethnicity_group":
         return list(ETHNICITY_GROUPS)
-    if breakdown == "threshold_met":
-        return list(_THRESHOLD_LABELS)
-    code_set = _BREAKDOWN_CODE_SETS.get(breakdown)
-    return [*CODE_SETS[code_set].codes, OTHER, NOT_KNOWN] if code_set else []
+    spec = BREAKDOWNS.get(breakdown)
+    if spec is None or not spec.is_coded:
+        return []
+    codes = list(CODE_SETS[spec.code_set].codes) if spec.code_set else [v for v, _ in spec.value_labels]
+    return [*codes, OTHER, NOT_KNOWN]
 
 
 def value_sort_key(breakdown: str, value: str) -> tuple:

@@ -35,6 +35,7 @@ from csc_pipeline.load.snapshot import filled_columns
 
 from .check_results import DropContext, write_results
 from .checks import checks_for
+from .data_docs import site_dir
 from .gx_results import issues_from_result
 from .mapping import MappingError, council_labels, sync_council_labels
 from .sql_pass import run_checks
@@ -65,7 +66,7 @@ def validate_landed(conn: psycopg.Connection, dsn: str, landed: LandedDrop, conf
     docs = None
     if not not_read(issues):
         if config.data_docs != "never":
-            docs = config.docs_dir() / drop.la_code / f"{drop.extract_date}_load{landed.load_id}"
+            docs = site_dir(config, drop.la_code, drop.extract_date, landed.load_id)
         issues += validate_drop(
             dsn, landed.schema, tables_present=sorted(landed.tables), la_code=drop.la_code,
             extract_date=drop.extract_date, config=config, data_docs_dir=docs,
@@ -139,7 +140,8 @@ def validate_drop(
 
         severities = {name: {c.id: _severity(config, c.rule, accepted_rules, c.severity) for c in table_checks}
                       for name, table_checks in checks.items()}
-        gx_results = run_gx(dsn, landing_schema, checks, severities, data_docs_dir)
+        gx_results = run_gx(dsn, landing_schema, checks, severities, data_docs_dir,
+                            data_docs_title=f"Validation of {la_code}/{extract_date}")
         for name, suite_result in gx_results.items():
             issues.extend(issues_from_result(TABLES_BY_NAME[name], suite_result, accepted_rules))
         LAST_TIMINGS.update(sql_pass_s=passed - started, gx_s=time.perf_counter() - passed)

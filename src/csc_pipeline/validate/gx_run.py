@@ -3,7 +3,8 @@ from the contract's checks, `suites.suite_for`) against `_csc_checks`, all in on
 
 The context is ephemeral (nothing is written under `expectations/`), the data source a Postgres
 connection whose `search_path` is the landing schema, read-only. When asked, the checkpoint also
-builds a Data Docs site into a folder outside the checkout. Only this module imports GX.
+builds a Data Docs site into a folder outside the checkout, then has data_docs.py make its pages
+work offline. Only this module imports GX.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from csc_pipeline.contract.rules import Severity
+from csc_pipeline.contract.rules import RULES, Severity
 from csc_pipeline.warehouse.connection import sqlalchemy_url
 
 from .check_results import RESULTS_TABLE
 from .checks import Check
+from .data_docs import FailedCheck, TableResult, make_site_offline
 from .suites import expectation_for
 
 if TYPE_CHECKING:
@@ -52,10 +54,11 @@ def landing_url(dsn: str, landing_schema: str) -> str:
 
 def run_gx(
     dsn: str, landing_schema: str, checks: dict[str, list[Check]], severities: dict[str, dict[str, Severity]],
-    data_docs_dir: Path | None,
+    data_docs_dir: Path | None, data_docs_title: str = "Validation",
 ) -> dict[str, ExpectationSuiteValidationResult]:
     """One validation definition per table (its suite, built from `checks`, against the results table),
-    all run by one checkpoint; with a Data Docs folder, the checkpoint's action builds the site there.
+    all run by one checkpoint; with a Data Docs folder, the checkpoint's action builds the site there
+    and its pages are made to work offline (index headed `data_docs_title`).
     `severities`: table -> check id -> the severity configured for this drop."""
     import great_expectations as gx
 
@@ -90,11 +93,36 @@ def run_gx(
         checkpoint = context.checkpoints.add(gx.Checkpoint(
             name=landing_schema, validation_definitions=definitions, result_format=RESULT_FORMAT, actions=actions))
         result = checkpoint.run()
-        return {r.suite_name: r for r in result.run_results.values()}
+        by_table = {r.suite_name: r for r in result.run_results.values()}
+        if data_docs_dir is not None:
+            make_site_offline(data_docs_dir, [_table_result(n, r) for n, r in by_table.items()], data_docs_title)
+        return by_table
     finally:
         # GX's execution engine holds its own SQLAlchemy engine beside the data source's.
         datasource.get_execution_engine().close()
         datasource.get_engine().dispose()
+
+
+def _table_result(table: str, result: ExpectationSuiteValidationResult) -> TableResult:
+    """What the site's index shows of a table: its status, and each failed check's description,
+    severity and, for a row check, its number of rows (GX's observed value: a count, never a value)."""
+    failed = []
+    for r in result.results:
+        if r.success:
+            continue
+        config = r.expectation_config
+        severity = "blocking" if str(getattr(config.severity, "value", config.severity)) == "critical" else "warning"
+        info = r.exception_info or {}
+        raised = any(isinstance(v, dict) and v.get("raised_exception") for v in [info, *info.values()])
+        unexpected = (r.result or {}).get("details", {}).get("unexpected_rows") or [{}]
+        errored = isinstance(unexpected[0], dict) and bool(unexpected[0].get("error"))
+        observed = (r.result or {}).get("observed_value")
+        rule = RULES.get((config.meta or {}).get("rule"))
+        # Only a row check's count is of rows (a table check counts columns, or the change in rows).
+        rows = observed if isinstance(observed, int) and rule is not None and rule.level == "row" else None
+        failed.append(FailedCheck(config.description or config.type, severity, rows, error=raised or errored))
+    failed.sort(key=lambda f: (f.severity != "blocking", f.description))
+    return TableResult(table, bool(result.success), int(result.statistics.get("evaluated_expectations") or 0), failed)
 
 
 def _ephemeral_context():

@@ -115,6 +115,7 @@ def _household(world: World, rng: random.Random, staff: Staff, approved: date) -
             held = None  # never held: the household left soon after
             leaves = min(leaves, due + timedelta(days=rng.randint(30, 150)))
         on = held or due
+        booked = due - timedelta(days=42)  # the review is booked about six weeks before it is due
         officer = staff.pick("fcro", on)
         if officer is None:
             held = None
@@ -122,8 +123,9 @@ def _household(world: World, rng: random.Random, staff: Staff, approved: date) -
             if officer is None:
                 break
         outcome = _FOSTER_OUTCOME(rng) if held else None
-        # The review is booked about six weeks before it is due.
-        world.add("loc_foster_carer_reviews", due - timedelta(days=42), {
+        # An officer not yet in post at the booking is given the review when they start: a drop of a
+        # day in between would otherwise name a professional it does not hold.
+        world.add("loc_foster_carer_reviews", max(booked, officer.start), {
             "fcar_household_id": household, "fcar_professional_id": officer.id,
             "fcar_review_due_date": due, "fcar_review_date": held, "fcar_first_review": first,
             "fcar_outcome": outcome,

@@ -147,7 +147,7 @@ def csc_nightly():
         from csc_pipeline.flows import nightly
 
         try:
-            return nightly.transform()
+            return nightly.transform(night=_up_to())
         except nightly.TransformFailed as exc:
             if exc.final:
                 raise BuildFailed(str(exc)) from None

@@ -174,8 +174,31 @@ def test_the_dbt_replay_renames_into_fresh_schemas_in_dag_order(tmp_path):
 
 def test_a_model_the_replay_cannot_rebuild_is_named_not_guessed(tmp_path):
     nodes = {"model.p.inc": _node("model", "inc", "intermediate", [], "incremental",
+                                  compiled=str(tmp_path / "compiled" / "p" / "models" / "inc.sql")),
+             "model.p.snap": _node("model", "snap", "intermediate", [], "snapshot",
+                                   compiled=str(tmp_path / "compiled" / "p" / "models" / "snap.sql"))}
+    (tmp_path / "manifest.json").write_text(json.dumps({"nodes": nodes}))
+    (tmp_path / "run_results.json").write_text(json.dumps({"results": [{"unique_id": u} for u in nodes]}))
+    run = tmp_path / "run" / "p" / "models"
+    run.mkdir(parents=True)
+    (run / "inc.sql").write_text('insert into "warehouse"."intermediate"."inc" select * from "inc__dbt_tmp"')
+    plan = dbt_reference.replay(tmp_path, Path("/nowhere"))
+    assert plan.skipped == ["model.p.inc: built incrementally, which a fresh schema cannot replay",
+                            "model.p.snap: materialized as snapshot, which a fresh schema cannot replay"]
+
+
+def test_an_incremental_model_built_whole_is_replayed_as_a_table(tmp_path):
+    nodes = {"model.p.inc": _node("model", "inc", "intermediate", [], "incremental",
                                   compiled=str(tmp_path / "compiled" / "p" / "models" / "inc.sql"))}
+    nodes["model.p.inc"]["config"]["pre-hook"] = [{"sql": "{{ council_inputs() }}"},
+                                                  {"sql": "{{ delete_rebuilt_councils() }}"}]
     (tmp_path / "manifest.json").write_text(json.dumps({"nodes": nodes}))
     (tmp_path / "run_results.json").write_text(json.dumps({"results": [{"unique_id": "model.p.inc"}]}))
+    run = tmp_path / "run" / "p" / "models"
+    run.mkdir(parents=True)
+    (run / "inc.sql").write_text('-- a full refresh\ncreate  table "warehouse"."intermediate"."inc__dbt_tmp" as (select 1)')
     plan = dbt_reference.replay(tmp_path, Path("/nowhere"))
-    assert plan.skipped == ["model.p.inc: materialized as incremental, which a fresh schema cannot replay"]
+    assert plan.skipped == []
+    assert ('alter table "warehouse"."bench_ref_intermediate"."inc__dbt_tmp" rename to "inc"'
+            in plan.scripts["models"])
+    assert "council_inputs" not in plan.scripts["models"]

@@ -132,10 +132,12 @@ def _tables_in(dsn: str, schema: str) -> int:
 
 def test_kill_9_during_the_build_leaves_the_marts_as_published(wap, published_before):
     dsn, base = wap
-    proc = _night_process(dsn, base, "from csc_pipeline.flows import nightly; nightly.transform()")
+    from csc_pipeline.transform import build_plan
+
+    proc = _night_process(dsn, base, "from csc_pipeline.flows import nightly; nightly.transform(full_refresh=False)")
     try:
-        _wait_for(lambda: _tables_in(dsn, publication.BUILD_SCHEMA) > 0 or proc.poll() is not None,
-                  what="a table in the build schema")
+        _wait_for(lambda: _building(dsn) or proc.poll() is not None, what="the build to start")
+        time.sleep(3)  # into dbt's models
         assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
     finally:
         os.killpg(proc.pid, signal.SIGKILL)  # the night and its dbt
@@ -143,6 +145,14 @@ def test_kill_9_during_the_build_leaves_the_marts_as_published(wap, published_be
     assert fingerprint(dsn) == published_before
     with psycopg.connect(dsn) as conn:
         assert publication.marts_behind_raw(conn)
+        # Whatever the killed build had rebuilt, the next one trusts none of it: every council, whole.
+        plan = build_plan.plan_build(conn, build_schema=publication.BUILD_SCHEMA)
+        assert plan.full_refresh and plan.fresh_buffer and "did not finish" in plan.reason
+
+
+def _building(dsn: str) -> bool:
+    with psycopg.connect(dsn) as conn:
+        return conn.execute("select count(*) from audit.build_state where not complete").fetchone()[0] > 0
 
 
 def _lock_waiters(dsn: str) -> int:
@@ -159,8 +169,8 @@ def test_kill_9_during_the_switch_leaves_the_marts_as_published(wap, published_b
     # Hold the publication record's lock: the switch stops inside its transaction, after the renames.
     with psycopg.connect(dsn, autocommit=True) as holder:
         holder.execute("select pg_advisory_lock(hashtext('csc_publication_history'))")
-        proc = _night_process(dsn, base, "from csc_pipeline.flows import nightly; "
-                                         f"nightly.publish_marts({json.dumps(built)})")
+        proc = _night_process(dsn, base, "import json; from csc_pipeline.flows import nightly; "
+                                         f"nightly.publish_marts(json.loads({json.dumps(json.dumps(built))}))")
         try:
             _wait_for(lambda: _lock_waiters(dsn) > 0 or proc.poll() is not None, what="the switch to stop")
             assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
@@ -205,9 +215,10 @@ def test_a_reader_across_the_switch_sees_one_publication_then_the_next_run_publi
         through = conn.execute("select through_load_id from audit.publications order by publication_id desc"
                                " limit 1").fetchone()[0]
         assert through == built["through_load_id"]
-        # The build became the marts; yesterday's schema is gone.
-        for gone in (publication.BUILD_SCHEMA, publication.PREVIOUS_SCHEMA):
-            assert conn.execute("select to_regnamespace(%s)", (gone,)).fetchone()[0] is None
+        # The build became the marts; yesterday's marts are the next night's build buffer.
+        assert conn.execute("select to_regnamespace(%s)", (publication.PREVIOUS_SCHEMA,)).fetchone()[0] is None
+        assert conn.execute("select %s::regclass::oid", (f"{publication.BUILD_SCHEMA}.{other.split('.')[1]}",)
+                            ).fetchone()[0] == yesterdays
         # The BI role reads the switched-in marts.
         conn.execute("alter role csc_bi password 'bi-test-password'")
         conn.commit()
@@ -217,6 +228,9 @@ def test_a_reader_across_the_switch_sees_one_publication_then_the_next_run_publi
         assert conn.execute("select count(*) from marts.performance_measures").fetchone()[0] > 0
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("select 1 from raw.ssd_person limit 1")
+    with psycopg.connect(bi) as conn:  # nor the buffer, although its tables were published yesterday
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(f"select 1 from {publication.BUILD_SCHEMA}.performance_measures limit 1")
 
 
 def test_loads_left_unfinished_by_a_killed_run_are_ended_and_taken_again(wap):

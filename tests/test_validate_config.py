@@ -132,7 +132,18 @@ def test_run_settings_from_environment_airflow_variables_and_file(tmp_path: Path
     ({"CSC_CUTOFF": "half seven"}, "CSC_CUTOFF"),
     ({"CSC_PSEUDONYM_KEY": "short"}, "CSC_PSEUDONYM_KEY"),
     ({"CSC_ALERT_SMTP_PORT": "twenty-five"}, "CSC_ALERT_SMTP_PORT"),
+    ({"CSC_FULL_REFRESH_DAY": "weekends"}, "CSC_FULL_REFRESH_DAY"),
 ])
 def test_a_bad_run_setting_is_refused_naming_it(env, setting):
     with pytest.raises(ConfigError, match=setting):
         load(env)
+
+
+def test_the_weekly_full_refresh_falls_on_the_configured_night():
+    from datetime import date, timedelta
+
+    week = [date(2026, 11, 30) + timedelta(days=i) for i in range(7)]  # Monday to Sunday
+    assert [load({}).is_full_refresh_night(d) for d in week] == [False] * 6 + [True]
+    assert [load({"CSC_FULL_REFRESH_DAY": " Wednesday"}).is_full_refresh_night(d) for d in week] == \
+        [False, False, True, False, False, False, False]
+    assert not any(load({"CSC_FULL_REFRESH_DAY": "never"}).is_full_refresh_night(d) for d in week)

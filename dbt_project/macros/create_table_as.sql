@@ -21,24 +21,13 @@
   {% endif -%}
   {% if enforced -%}
     {%- set columns = {} -%}
-    {%- set foreign_keys = [] -%}
+    {%- set foreign_keys = contract_foreign_keys() -%}
     {%- for name, column in model['columns'].items() -%}
-      {%- set kept = [] -%}
-      {%- for c in column.get('constraints', []) -%}
-        {%- if c['type'] == 'foreign_key' -%}
-          {%- do foreign_keys.append({'type': 'foreign_key', 'columns': [column['name']], 'to': c.get('to'),
-                                      'to_columns': c.get('to_columns', []), 'expression': c.get('expression')}) -%}
-        {%- else -%}
-          {%- do kept.append(c) -%}
-        {%- endif -%}
-      {%- endfor -%}
+      {%- set kept = column.get('constraints', []) | rejectattr('type', 'equalto', 'foreign_key') | list -%}
       {%- do columns.update({name: {'name': column['name'], 'data_type': column['data_type'],
                                      'quote': column.get('quote'), 'constraints': kept}}) -%}
     {%- endfor -%}
-    {%- set table_constraints = [] -%}
-    {%- for c in model['constraints'] -%}
-      {%- if c['type'] == 'foreign_key' -%}{% do foreign_keys.append(c) %}{% else %}{% do table_constraints.append(c) %}{% endif -%}
-    {%- endfor -%}
+    {%- set table_constraints = model['constraints'] | rejectattr('type', 'equalto', 'foreign_key') | list -%}
     {%- set rendered = adapter.render_raw_columns_constraints(raw_columns=columns)
                        + adapter.render_raw_model_constraints(raw_constraints=table_constraints) %}
     (

@@ -48,7 +48,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -130,6 +130,9 @@ class Target:
     better: str = "higher"  # or "lower": which side of the target is good
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 @dataclass(frozen=True)
 class Deployment:
     """Everything a deployment configures. Frozen: derive a variant with `dataclasses.replace`."""
@@ -140,6 +143,9 @@ class Deployment:
     airflow_db_dsn: str | None = field(default=None, repr=False)  # None: database `airflow` on the warehouse server
     pseudonym_key: str | None = field(default=None, repr=False)  # HMAC secret; None: local server's own
     schedule: str = "30 5 * * *"  # cron, Europe/London
+    # The night of the week whose dbt build rebuilds every council (`csc transform --full-refresh`),
+    # whatever changed: a weekly proof that the nightly incremental builds hold no drift. "never": off.
+    full_refresh_day: str = "sunday"
     task_retries: int = 1
     retry_delay_seconds: int = 300
     cutoff: time = time(7, 30)  # wait for expected councils' manifests until this London time
@@ -173,6 +179,10 @@ class Deployment:
 
     def for_council(self, la_code: str) -> ValidationConfig:
         return self.per_council.get(la_code, self.defaults)
+
+    def is_full_refresh_night(self, night: date) -> bool:
+        """Whether the night's build rebuilds every council (the weekly full refresh)."""
+        return self.full_refresh_day != "never" and WEEKDAYS[night.weekday()] == self.full_refresh_day
 
     def accepts(self, la_code: str) -> bool:
         return bool(LA_CODE_PATTERN.match(la_code)) and (not self.councils or la_code in self.councils)
@@ -247,6 +257,13 @@ def _runtime(env: Mapping[str, str], doc: Mapping[str, Any], base: Path) -> dict
         if len(str(schedule).split()) != 5:
             raise ConfigError(f"CSC_SCHEDULE: {schedule!r} is not a five-field cron expression like '30 5 * * *'")
         out["schedule"] = str(schedule)
+    full_refresh_day = get("CSC_FULL_REFRESH_DAY", "full_refresh_day")
+    if full_refresh_day is not None:
+        day = str(full_refresh_day).strip().lower()
+        if day not in (*WEEKDAYS, "never"):
+            raise ConfigError(f"CSC_FULL_REFRESH_DAY: {full_refresh_day!r} is not a day of the week "
+                              "(monday … sunday) or never")
+        out["full_refresh_day"] = day
     for name, key, minimum in (("CSC_TASK_RETRIES", "task_retries", 0),
                                ("CSC_RETRY_DELAY_SECONDS", "retry_delay_seconds", 0),
                                ("CSC_POLL_SECONDS", "poll_seconds", 1),

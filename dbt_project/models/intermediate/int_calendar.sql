@@ -3,6 +3,7 @@
 -- index that turns "N working days after D" into an index lookup (macros
 -- join_working_days_after / _before). Analysed after it is built, so joins on it are
 -- planned with real statistics.
-{{ config(post_hook='analyze {{ this }}') }}
+{{ config(materialized='table', indexes=[], meta={'all_councils': true},
+          post_hook='analyze {{ this }}') }}
 
 {{ calendar_days() }}

@@ -18,14 +18,7 @@ calendar as (
 
 extract_dates as (
 
-    select min(window_start) as first_day, max(extract_date) as last_day
-    from {{ ref('stg_audit__current_extracts') }}
-    {%- for model, columns in contract_date_columns().items() %}
-    {%- for column in columns %}
-    union all
-    select min({{ column }}), max({{ column }}) from {{ ref(model) }}
-    {%- endfor %}
-    {%- endfor %}
+    select first_day, last_day from {{ ref('int_date_spans') }}
 
 ),
 

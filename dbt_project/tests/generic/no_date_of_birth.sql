@@ -4,7 +4,7 @@
 {% test no_date_of_birth(model, person_key='child_key', calendar_columns=[]) %}
 {%- set dates = [] -%}
 {%- if execute -%}
-    {%- for c in adapter.get_columns_in_relation(model) -%}
+    {%- for c in adapter.get_columns_in_relation(tested_relation(model)) -%}
         {%- if c.data_type == 'date' and c.name not in calendar_columns -%}{%- do dates.append(c.name) -%}{%- endif -%}
     {%- endfor -%}
 {%- endif %}
@@ -13,7 +13,7 @@ with births as (
     from {{ ref('stg_ssd__persons') }}
 )
 select count(*) as failing_rows
-from {{ model }} as f
+from (select * from {{ model }}) as f  {#- model may be a filtered subquery with its own alias #}
 join births as b on b.la_code = f.la_code and b.person_key = f.{{ person_key }}
 where {% for c in dates %}f.{{ c }} in (b.pers_dob, b.pers_expected_dob){% if not loop.last %} or {% endif %}{% else %}false{% endfor %}
 having count(*) > 0

@@ -48,6 +48,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--skip-memory", action="store_true", help="no memory points")
     p.add_argument("--skip-large", action="store_true", help="validation at scale: the council only, no large drop")
     p.add_argument("--skip-validation-scale", action="store_true", help="no validation at scale")
+    p.add_argument("--skip-dbt-reference", action="store_true",
+                   help="no replay of the dbt build's SQL (it takes about as long as the build)")
     p.add_argument("--no-unchanged-night", action="store_true", help="no unchanged council's night")
     p.add_argument("--quick", action="store_true",
                    help="a small smoke run: the council of 40 children looked after and 2 councils of at most 40, "
@@ -79,7 +81,7 @@ def _options(args) -> dict:
             "unchanged_night": not args.no_unchanged_night, "large": not args.skip_large,
             # A quick run measures the unchanged night once (national): each costs a dbt build.
             "council_unchanged_night": not args.no_unchanged_night and not args.quick,
-            "validation_scale": not args.skip_validation_scale}
+            "validation_scale": not args.skip_validation_scale, "dbt_reference": not args.skip_dbt_reference}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,13 +126,15 @@ def run(options: dict, work: Path, out: dict) -> None:
     national_spec = None
     if options["council"]:
         spec = ScenarioSpec("council", nights=options["nights"], seed=options["seed"], size=options["council_size"],
-                            unchanged_night=options["council_unchanged_night"])
+                            unchanged_night=options["council_unchanged_night"],
+                            dbt_reference=options.get("dbt_reference", True))
         out["scenarios"]["council"] = run_scenario(spec, work)
         shutil.rmtree(work / spec.name, ignore_errors=True)
     if options["national"]:
         national_spec = ScenarioSpec("national", nights=options["nights"], seed=options["seed"],
                                      councils=options["councils"], max_size=options["max_size"],
-                                     unchanged_night=options["unchanged_night"])
+                                     unchanged_night=options["unchanged_night"],
+                                     dbt_reference=options.get("dbt_reference", True))
         out["scenarios"]["national"] = run_scenario(national_spec, work)
         shutil.rmtree(work / national_spec.name, ignore_errors=True)
     if options["sizes"]:

@@ -54,11 +54,19 @@ def scenario_table(scenario: dict) -> list[str]:
             lines.append(f"  {ref} reference: " + ", ".join(
                 f"{k.removesuffix('_s')} {v:.2f} s" if k.endswith("_s") else f"{k.replace('_', ' ')} {v}"
                 for k, v in detail.items()))
+    build = (night["stages"].get("dbt_build", {}).get("detail") or {}).get("build")
+    if build:
+        lines.append(f"  dbt build: {build}")
     unchanged = scenario.get("unchanged_night")
     if unchanged:
-        lines.append(f"unchanged night ({unchanged['la_code']} {unchanged['date']}, {unchanged['rows']:,} rows): "
-                     f"{unchanged['night']['seconds']:.2f} s = " + ", ".join(
-                         f"{s} {v['seconds']:.2f}" for s, v in unchanged["stages"].items()))
+        lines += ["", f"the incremental night: {unchanged['la_code']}'s drop of {unchanged['date']}, every file its "
+                      f"last good drop's ({unchanged['rows']:,} rows); the other councils sent nothing",
+                  STAGE_HEADER, "-" * len(STAGE_HEADER)]
+        lines += [_line(stage, m) for stage, m in unchanged["stages"].items()]
+        lines.append(_line("night", unchanged["night"]))
+        build = (unchanged["stages"].get("dbt_build", {}).get("detail") or {}).get("build")
+        if build:
+            lines.append(f"  dbt build: {build}")
     return lines
 
 

@@ -85,7 +85,7 @@ def run_stage(stage: str, payload: Any, *, up_to: date | None, run_id: str) -> A
         return published
     if stage == "dbt_build":
         try:
-            return nightly.transform()
+            return nightly.transform(full_refresh=bool((payload or {}).get("full_refresh")))
         except nightly.TransformFailed as exc:
             raise StageFailed(str(exc)) from None
     if stage == "publish_marts":

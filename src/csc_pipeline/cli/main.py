@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -85,6 +86,13 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--up-to", type=date.fromisoformat, default=None, help="ignore drops after this date")
     r.add_argument("--verbose", action="store_true", help="show Airflow's own task logs")
     r.set_defaults(func=cmd_run)
+
+    t = sub.add_parser("transform", help="build the marts from the loaded data (dbt) and publish them, now")
+    t.add_argument("--full-refresh", action="store_true",
+                   help="rebuild every council, whatever changed (the schedule does this weekly: "
+                        "full_refresh_day); by default only the councils whose data moved since the "
+                        "last build are rebuilt")
+    t.set_defaults(func=cmd_transform)
 
     w = sub.add_parser("warehouse", help="the local PostgreSQL warehouse")
     w.add_argument("action", choices=["start", "stop", "status", "init", "dsn", "bi-password", "bi-role"],
@@ -287,6 +295,33 @@ def cmd_run(args) -> int:
     except RunInProgress as exc:
         print(f"csc run: {exc}", file=sys.stderr)
         return EXIT_RUN_IN_PROGRESS
+
+
+def cmd_transform(args) -> int:
+    from csc_pipeline.flows import nightly
+    from csc_pipeline.warehouse import connection, schema
+    from csc_pipeline.warehouse.run_lock import RunInProgress, run_lock
+
+    config = deployment.current()
+    dsn = connection.warehouse_dsn(config)
+    try:
+        with run_lock(dsn), deployment.using(config):
+            with connection.connect(dsn) as conn:
+                schema.initialise(conn, config)
+            started = time.monotonic()
+            try:
+                built = nightly.transform(full_refresh=args.full_refresh)
+            except nightly.TransformFailed as exc:
+                print(f"csc transform: {exc}", file=sys.stderr)
+                return 1
+            _say(f"dbt build ({built['build']}): {time.monotonic() - started:.1f} s")
+            for la, info in nightly.publish_marts(built).items():
+                _say(f"  {la}: {info['rows']} rows of marts.performance_measures from the "
+                     f"{info['source_extract_date']} extract (publication {info['publication_id']})")
+    except RunInProgress as exc:
+        print(f"csc transform: {exc}", file=sys.stderr)
+        return EXIT_RUN_IN_PROGRESS
+    return 0
 
 
 def _run_nights(args, config) -> int:

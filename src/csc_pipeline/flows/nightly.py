@@ -199,27 +199,40 @@ class TransformFailed(RuntimeError):
         self.final = final
 
 
-def transform() -> dict:
+def transform(*, full_refresh: bool | None = None, night: date | None = None) -> dict:
     """dbt build into the build schema, with the councils' own settings (IRO roles) from the
-    deployment: every model, data test, unit test and contract; the published marts do not change."""
+    deployment: every model, data test, unit test and contract; the published marts do not change.
+    Only the councils whose data moved are rebuilt (transform/build_plan.py), except with
+    `full_refresh` (None: on the deployment's weekly full-refresh day, by `night`, default today
+    in London), which rebuilds every council."""
+    from csc_pipeline.transform import build_plan
     from csc_pipeline.transform.council_settings import sync_iro_roles
     from csc_pipeline.transform.dbt_runner import DbtBuildError, build, last_build_dir
     from csc_pipeline.transform.publication import BUILD_SCHEMA, last_good_load, prepare_build
 
     config = deployment.current()
+    if full_refresh is None:
+        full_refresh = config.is_full_refresh_night(night or datetime.now(LONDON).date())
     dsn = connection.warehouse_dsn(config)
     with connection.connect(dsn, autocommit=True) as conn:
         sync_iro_roles(conn, config)
-        prepare_build(conn)
+        plan = build_plan.plan_build(conn, build_schema=BUILD_SCHEMA, full_refresh=full_refresh)
+        prepare_build(conn, fresh=plan.fresh_buffer)
+        build_plan.mark_building(conn, plan, build_schema=BUILD_SCHEMA)
         through = last_good_load(conn)
+    log.info("dbt build: %s", plan.describe())
     try:
-        build(dsn, marts_schema=BUILD_SCHEMA, target_path=last_build_dir(config.state_dir))
+        build(dsn, marts_schema=BUILD_SCHEMA, target_path=last_build_dir(config.state_dir),
+              extra_vars=plan.dbt_vars(), full_refresh=plan.full_refresh)
     except DbtBuildError as exc:
         # dbt's own output once, in the task log; the failure itself is exc.summary, one line.
         log.error("%s", exc)
         send_alert(messages.transform_failed(exc.failed, last_build_dir(config.state_dir)), config.alerts)
         raise TransformFailed(exc.summary, final=bool(exc.failed)) from None
-    return {"through_load_id": through}
+    with connection.connect(dsn, autocommit=True) as conn:
+        build_plan.record_built(conn, plan, build_schema=BUILD_SCHEMA)
+    return {"through_load_id": through, "build": plan.describe(), "full_refresh": plan.full_refresh,
+            "rebuilt": plan.rebuild}
 
 
 def publish_marts(built: dict | None = None) -> dict:

@@ -78,13 +78,19 @@ def output_tail(result: subprocess.CompletedProcess, lines: int = OUTPUT_TAIL_LI
 
 
 def build(dsn: str, *, target_path: Path | None = None, extra_args: list[str] | None = None,
-          marts_schema: str | None = None, project_dir: Path | None = None) -> subprocess.CompletedProcess:
+          marts_schema: str | None = None, project_dir: Path | None = None,
+          extra_vars: dict | None = None, full_refresh: bool = False) -> subprocess.CompletedProcess:
     """`dbt build` the whole project; raise DbtBuildError (naming the failed models and tests) on
-    failure. `marts_schema`: where the marts are built (the nightly build schema); `target_path`:
-    where dbt keeps its compiled SQL, logs and run_results.json (kept when given)."""
+    failure. `marts_schema`: where the marts are built (the nightly build schema); `extra_vars`:
+    more dbt vars (the councils to rebuild: transform/build_plan.py); `full_refresh`: every
+    incremental model rebuilt whole; `target_path`: where dbt keeps its compiled SQL, logs and
+    run_results.json (kept when given)."""
     args = ["build", *(extra_args or [])]
-    if marts_schema:
-        args += ["--vars", json.dumps({"marts_schema": marts_schema})]
+    if full_refresh:
+        args.append("--full-refresh")
+    dbt_vars = {**({"marts_schema": marts_schema} if marts_schema else {}), **(extra_vars or {})}
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
     if target_path is not None:
         target_path.mkdir(parents=True, exist_ok=True)
         (target_path / "run_results.json").unlink(missing_ok=True)  # never last run's answer

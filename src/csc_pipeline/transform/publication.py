@@ -1,17 +1,20 @@
 """Write-audit-publish for the marts: dbt builds into a schema BI cannot see, and only when every
 model, data test and contract has passed does one short transaction switch it in as `marts`.
 
-    marts_build  the night's build (dbt's `+schema: marts` resolves here during the build);
-                 dropped and made afresh at the start of every build, never granted to BI
+    marts_build  the night's build (dbt's `+schema: marts` resolves here during the build), never
+                 granted to BI: the build buffer. After a switch it is the marts published the
+                 night before, which dbt brings up to date for the councils whose data moved since
+                 (transform/build_plan.py); made afresh when it holds no complete build
     marts        what BI tools, reports and exports read: always one publication, whole
 
 The switch (`switch_in`) takes every published table at once (only when no BI statement or
-transaction is reading any of them), renames `marts` to `marts_previous` and `marts_build` to
-`marts`, grants the BI role, records the publication (audit.publications and the figures that
-changed) and drops the previous schema, all in one transaction. A reader that has read yesterday's
-marts keeps them to the end of its transaction; every transaction after the switch reads tonight's;
-none sees a mix. While readers hold on, the switch tries again every half second, for ten minutes,
-then fails leaving `marts` as it was (the next run switches it in).
+transaction is reading any of them), renames `marts` to `marts_previous`, `marts_build` to
+`marts` and `marts_previous` to `marts_build` (its readers' rights revoked), grants the BI role and
+records the publication (audit.publications and the figures that changed), all in one
+transaction. A reader that has read yesterday's marts keeps them to the end of its transaction;
+every transaction after the switch reads tonight's; none sees a mix. While readers hold on, the
+switch tries again every half second, for ten minutes, then fails leaving `marts` as it was (the
+next run switches it in).
 
 A crash anywhere before the commit leaves `marts` exactly as last published. Whether the marts are
 behind the loaded data is known from the audit (`marts_behind_raw`): a publication records the last
@@ -27,7 +30,7 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
-from csc_pipeline.warehouse.roles import grant_readers
+from csc_pipeline.warehouse.roles import READER_ROLES, grant_readers
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +54,24 @@ class Publication:
     rows: int  # rows of marts.performance_measures
 
 
-def prepare_build(conn: psycopg.Connection) -> None:
-    """An empty build schema for tonight (a crashed night's leftovers are dropped)."""
+def prepare_build(conn: psycopg.Connection, *, fresh: bool = True) -> None:
+    """The build schema for tonight: made afresh (an empty schema; a crashed night's leftovers are
+    dropped) or, `fresh=False`, the kept buffer as it is; either way no reader can use it."""
     with conn.transaction():
-        conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(BUILD_SCHEMA)))
-        conn.execute(sql.SQL("create schema {}").format(sql.Identifier(BUILD_SCHEMA)))
-        # Not readable by BI while it is being built (csc_bi has no usage on it until the switch).
-        conn.execute(sql.SQL("revoke all on schema {} from public").format(sql.Identifier(BUILD_SCHEMA)))
+        if fresh:
+            conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(BUILD_SCHEMA)))
+        conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(BUILD_SCHEMA)))
+        _revoke_readers(conn, BUILD_SCHEMA)
+
+
+def _revoke_readers(conn: psycopg.Connection, schema: str) -> None:
+    """Not readable by BI while it is being built (no usage on the schema until it is switched in)."""
+    ids = sql.Identifier(schema)
+    conn.execute(sql.SQL("revoke all on schema {} from public").format(ids))
+    for role in READER_ROLES:
+        conn.execute(sql.SQL("revoke all on schema {} from {}").format(ids, sql.Identifier(role)))
+        conn.execute(sql.SQL("alter default privileges in schema {} revoke select on tables from {}").format(
+            ids, sql.Identifier(role)))
 
 
 def last_good_load(conn: psycopg.Connection) -> int | None:
@@ -121,7 +135,9 @@ def _switch_once(conn: psycopg.Connection, through_load_id: int | None) -> Publi
             publication_id, rows = record_publication(conn, through_load_id=through_load_id)
         except PublicationError as exc:
             raise SwitchRefused(str(exc)) from None
-        conn.execute(sql.SQL("drop schema {} cascade").format(previous))
+        # Yesterday's marts are the next build's buffer (brought up to date, not rebuilt).
+        conn.execute(sql.SQL("alter schema {} rename to {}").format(previous, build))
+        _revoke_readers(conn, BUILD_SCHEMA)
     log.info("switched in the marts: publication %s, %d rows of performance_measures", publication_id, rows)
     return Publication(publication_id, through_load_id, rows)
 

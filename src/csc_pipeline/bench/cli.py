@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     work.chmod(0o755)  # the servers run as the postgres OS user when we are root
     out = stored.new_results(options)
     try:
-        run(options, work, out)
+        run(options, work, out, keep=args.keep)
     except BenchError as exc:
         say(f"\nthe benchmark stopped: {exc}")
         say(f"(the work folder {work} is kept)")
@@ -122,21 +122,25 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if args.strict and stored.any_failure(out) else 0
 
 
-def run(options: dict, work: Path, out: dict) -> None:
+def run(options: dict, work: Path, out: dict, keep: bool = False) -> None:
+    """Every part the options ask for; a scenario's folder (its drops and stage logs) is removed
+    after it unless `keep` (its server's data folder always is: scenario_server)."""
     national_spec = None
     if options["council"]:
         spec = ScenarioSpec("council", nights=options["nights"], seed=options["seed"], size=options["council_size"],
                             unchanged_night=options["council_unchanged_night"],
                             dbt_reference=options.get("dbt_reference", True))
         out["scenarios"]["council"] = run_scenario(spec, work)
-        shutil.rmtree(work / spec.name, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(work / spec.name, ignore_errors=True)
     if options["national"]:
         national_spec = ScenarioSpec("national", nights=options["nights"], seed=options["seed"],
                                      councils=options["councils"], max_size=options["max_size"],
                                      unchanged_night=options["unchanged_night"],
                                      dbt_reference=options.get("dbt_reference", True))
         out["scenarios"]["national"] = run_scenario(national_spec, work)
-        shutil.rmtree(work / national_spec.name, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(work / national_spec.name, ignore_errors=True)
     if options["sizes"]:
         from .memory import memory_points
 

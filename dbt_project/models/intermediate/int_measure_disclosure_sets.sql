@@ -15,6 +15,10 @@
 -- `phase` is the rule's fixed order (sql/080_disclosure_control.sql): sets of one phase
 -- share no cell. member_order breaks ties: breakdown values in text order, numbers by
 -- number; quarters in order; linked terms as listed; the sum is last by is_sum.
+{#- Its CTEs are read many times, so PostgreSQL materialises them and has no statistics for
+    them: it guessed 1 row for tens of thousands and planned nested loops over CTE scans, which
+    grew with the square of the councils (301 s of a 10-council build). Hash joins throughout. -#}
+{{ config(pre_hook=["set local enable_nestloop = off"]) }}
 with
 
 cells as (
